@@ -1,0 +1,87 @@
+//! What diffscore knows about Python's tree-sitter grammar, as data.
+//!
+//! A second language later is a second table like this one, not new control
+//! flow in the tokenizer.
+
+/// Nodes that define a named scope: their order in a module or class body is
+/// free, so moving one is a reorder rather than a change.
+pub const DEFINITIONS: &[&str] = &["function_definition", "class_definition", "decorated_definition"];
+
+/// Import statements: re-sorting them is a reorder.
+pub const IMPORTS: &[&str] = &["import_statement", "import_from_statement", "future_import_statement"];
+
+/// Nodes read as one token whatever their children: their text is the unit
+/// of comparison (a format spec like `>3` is not covered by its children).
+pub const ATOMS: &[&str] = &[
+    "string_content",
+    "format_specifier",
+    "type_conversion",
+    "integer",
+    "float",
+    "comment",
+];
+
+/// Brackets in which a trailing comma is layout: `f(a, b,)` calls like
+/// `f(a, b)`. Tuples are handled apart: `(1,)` is a tuple, `(1)` is not.
+pub const TRAILING_COMMA_CONTAINERS: &[&str] = &[
+    "argument_list",
+    "parameters",
+    "list",
+    "set",
+    "dictionary",
+    "import_from_statement",
+    "list_pattern",
+    "dict_pattern",
+    "type_parameter",
+    "with_clause",
+];
+
+/// Tuples keep a trailing comma's meaning when they hold a single element.
+pub const TUPLES: &[&str] = &["tuple", "tuple_pattern"];
+
+/// Parents under which parentheses around an expression change nothing:
+/// `return (a + b)` is `return a + b`. Under an operator, an attribute, a
+/// call or a subscript they group, so they stay significant.
+pub const REDUNDANT_PAREN_PARENTS: &[&str] = &[
+    "expression_statement",
+    "assignment",
+    "augmented_assignment",
+    "return_statement",
+    "if_statement",
+    "elif_clause",
+    "while_statement",
+    "assert_statement",
+    "argument_list",
+    "keyword_argument",
+    "list",
+    "set",
+    "tuple",
+    "pair",
+    "parenthesized_expression",
+    "for_statement",
+    "for_in_clause",
+    "if_clause",
+    "raise_statement",
+    "delete_statement",
+];
+
+/// Expressions that need their parentheses wherever they stand.
+pub const PAREN_REQUIRED_INSIDE: &[&str] = &["yield", "named_expression", "list_splat"];
+
+/// Statement separators and line joins: pure layout.
+pub const LAYOUT_TOKENS: &[&str] = &[";", "line_continuation"];
+
+/// Fields that hold a type annotation, and the node kinds that own them.
+pub const ANNOTATION_OWNERS: &[(&str, &str)] = &[
+    ("typed_parameter", "type"),
+    ("typed_default_parameter", "type"),
+    ("assignment", "type"),
+    ("function_definition", "return_type"),
+];
+
+/// Bodies whose first string statement is a docstring.
+pub const DOCSTRING_OWNERS: &[&str] = &["function_definition", "class_definition"];
+
+pub fn is(kind: &str, table: &[&str]) -> bool {
+    table.contains(&kind)
+}

@@ -1,0 +1,12 @@
+//! Python support: the grammar table, literal normalisation and the tokenizer.
+
+pub mod grammar;
+pub mod literals;
+pub mod tokens;
+
+pub use tokens::{ParsedSource, Role, Scope, ScopeKind, Token, parse};
+
+/// Whether a path is Python source that diffscore parses.
+pub fn is_python_path(path: &str) -> bool {
+    path.ends_with(".py") || path.ends_with(".pyi")
+}

@@ -1,0 +1,564 @@
+//! Python source → a stream of normalised tokens that carries the tree's structure.
+//!
+//! Each token's key is equal on both sides exactly when the token means the
+//! same thing: it hashes the token's role, its normalised text (string and
+//! number values, not spellings) and its block depth, so a statement moved
+//! into or out of a block never compares equal even though its text did not
+//! change. Pure layout (trailing commas in brackets, redundant parentheses,
+//! `;`, `\` line joins) produces no token at all.
+
+use std::hash::{Hash, Hasher};
+
+use tree_sitter::{Node, Tree, TreeCursor};
+
+use super::grammar::{self, is};
+use super::literals::{StringPrefix, normalize_docstring, normalize_number, normalize_string};
+
+/// What a token is, for deciding which label a difference in it earns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Keywords, operators, literals: any difference is substantive.
+    Code,
+    /// An identifier outside annotations: a difference may be a rename.
+    Name,
+    /// A token inside a type annotation (or the `:`/`->` that introduces it).
+    Annotation,
+    /// The docstring of a module, class or function, as one token.
+    Docstring,
+    /// A comment.
+    Comment,
+}
+
+/// One token of a parsed file. Rows are 0-based and inclusive.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub key: u64,
+    pub role: Role,
+    pub first_row: u32,
+    pub last_row: u32,
+    pub start_byte: u32,
+    pub end_byte: u32,
+    /// Index into [`ParsedSource::scopes`] of the innermost definition holding the token.
+    pub scope: u32,
+}
+
+impl Token {
+    pub fn rows(&self) -> std::ops::RangeInclusive<usize> {
+        self.first_row as usize..=self.last_row as usize
+    }
+}
+
+/// A named definition (or the module), for messages and scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// Dotted path from the module, e.g. `ReportView.get`; empty for the module.
+    pub qualified_name: String,
+    pub kind: ScopeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Class,
+    Function,
+    Method,
+}
+
+impl ScopeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScopeKind::Module => "module",
+            ScopeKind::Class => "class",
+            ScopeKind::Function => "function",
+            ScopeKind::Method => "method",
+        }
+    }
+}
+
+/// One side of a Python file, parsed and tokenised.
+pub struct ParsedSource {
+    /// The text as parsed (a UTF-8 byte-order mark removed).
+    pub text: String,
+    pub tree: Tree,
+    /// Code tokens (everything but comments), in source order.
+    pub tokens: Vec<Token>,
+    /// Comment tokens, in source order.
+    pub comments: Vec<Token>,
+    /// Scope 0 is the module.
+    pub scopes: Vec<Scope>,
+    pub parse_errors: bool,
+}
+
+impl ParsedSource {
+    pub fn token_text(&self, token: &Token) -> &str {
+        &self.text[token.start_byte as usize..token.end_byte as usize]
+    }
+}
+
+/// Parses Python source. Returns `None` only if tree-sitter gives up entirely.
+pub fn parse(text: &str) -> Option<ParsedSource> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .expect("the bundled Python grammar matches the tree-sitter version");
+    let tree = parser.parse(text, None)?;
+    let mut builder = Builder::new(text);
+    builder.walk(tree.walk());
+    let Builder { tokens, comments, scopes, .. } = builder;
+    Some(ParsedSource {
+        parse_errors: tree.root_node().has_error(),
+        text: text.to_owned(),
+        tree,
+        tokens,
+        comments,
+        scopes,
+    })
+}
+
+/// What entering a node pushed, to undo when leaving it.
+#[derive(Default)]
+struct Frame<'tree> {
+    kind: &'tree str,
+    block: bool,
+    annotation: bool,
+    scope: bool,
+    raw_string: bool,
+}
+
+struct Builder<'a, 'tree> {
+    text: &'a str,
+    tokens: Vec<Token>,
+    comments: Vec<Token>,
+    scopes: Vec<Scope>,
+    scope_stack: Vec<u32>,
+    frames: Vec<Frame<'tree>>,
+    depth: u32,
+    annotation: u32,
+    raw_strings: Vec<bool>,
+}
+
+impl<'a, 'tree> Builder<'a, 'tree> {
+    fn new(text: &'a str) -> Self {
+        Builder {
+            text,
+            tokens: Vec::new(),
+            comments: Vec::new(),
+            scopes: vec![Scope {
+                qualified_name: String::new(),
+                kind: ScopeKind::Module,
+            }],
+            scope_stack: vec![0],
+            frames: Vec::new(),
+            depth: 0,
+            annotation: 0,
+            raw_strings: Vec::new(),
+        }
+    }
+
+    /// Depth-first walk without recursion, so deeply nested code cannot
+    /// overflow the stack.
+    fn walk(&mut self, mut cursor: TreeCursor<'tree>) {
+        loop {
+            let descend = self.enter(cursor.node(), cursor.field_name());
+            if descend && cursor.goto_first_child() {
+                continue;
+            }
+            self.leave();
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+                self.leave();
+            }
+        }
+    }
+
+    /// Emits what `node` contributes and says whether to visit its children.
+    fn enter(&mut self, node: Node<'tree>, field: Option<&str>) -> bool {
+        let mut frame = Frame {
+            kind: node.kind(),
+            ..Frame::default()
+        };
+        let descend = self.visit(node, field, &mut frame);
+        self.frames.push(frame);
+        descend
+    }
+
+    fn leave(&mut self) {
+        let frame = self.frames.pop().unwrap_or_default();
+        if frame.block {
+            self.depth -= 1;
+        }
+        if frame.annotation {
+            self.annotation -= 1;
+        }
+        if frame.scope {
+            self.scope_stack.pop();
+        }
+        if frame.raw_string {
+            self.raw_strings.pop();
+        }
+    }
+
+    fn visit(&mut self, node: Node<'tree>, field: Option<&str>, frame: &mut Frame<'tree>) -> bool {
+        let kind = node.kind();
+        if node.is_missing() || is(kind, grammar::LAYOUT_TOKENS) {
+            return false;
+        }
+        if kind == "comment" {
+            let token = self.token(node, Role::Comment, node_text(self.text, node).trim_end());
+            self.comments.push(token);
+            return false;
+        }
+        let owner = self.frames.last().map_or("", |parent| parent.kind);
+        if is_annotation_field(owner, field) {
+            self.annotation += 1;
+            frame.annotation = true;
+        }
+        match kind {
+            "block" => {
+                self.depth += 1;
+                frame.block = true;
+                true
+            }
+            "function_definition" | "class_definition" | "decorated_definition" => {
+                if kind == "decorated_definition" || !is_decorated(node) {
+                    self.push_scope(node);
+                    frame.scope = true;
+                }
+                true
+            }
+            "string" | "concatenated_string" if is_docstring(node) => {
+                let parts = string_parts(self.text, node);
+                let value = normalize_docstring(&parts);
+                self.emit(node, Role::Docstring, &value);
+                false
+            }
+            "string" if has_interpolation(node) => {
+                let prefix = node.child(0).map(|start| node_text(self.text, start));
+                self.raw_strings.push(StringPrefix::parse(prefix.unwrap_or("")).raw);
+                frame.raw_string = true;
+                true
+            }
+            "string" => {
+                let value = normalize_string(node_text(self.text, node));
+                self.emit_code(node, &value);
+                false
+            }
+            _ if is(kind, grammar::ATOMS) || node.child_count() == 0 => {
+                self.leaf(node);
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn leaf(&mut self, node: Node<'_>) {
+        if is_layout_punctuation(node) {
+            return;
+        }
+        let text = node_text(self.text, node);
+        match node.kind() {
+            "identifier" => {
+                let role = if self.annotation > 0 { Role::Annotation } else { Role::Name };
+                self.emit(node, role, &format!("id:{text}"));
+            }
+            "integer" | "float" => self.emit_code(node, &normalize_number(text)),
+            "string_start" => {
+                let prefix = StringPrefix::parse(text.trim_end_matches(['\'', '"']));
+                self.emit_code(node, &format!("fstart:{}", prefix.value_kind()));
+            }
+            "string_end" => self.emit_code(node, "fend"),
+            "string_content" => {
+                let raw = self.raw_strings.last().copied().unwrap_or(false);
+                let prefix = StringPrefix { raw, ..StringPrefix::default() };
+                let value = super::literals::decode_body(text, prefix);
+                self.emit_code(node, &format!("fpart:{value}"));
+            }
+            _ if introduces_annotation(node) => self.emit(node, Role::Annotation, text),
+            _ => self.emit_code(node, text),
+        }
+    }
+
+    fn emit_code(&mut self, node: Node<'_>, normalized: &str) {
+        let role = if self.annotation > 0 { Role::Annotation } else { Role::Code };
+        self.emit(node, role, normalized);
+    }
+
+    fn emit(&mut self, node: Node<'_>, role: Role, normalized: &str) {
+        let token = self.token(node, role, normalized);
+        self.tokens.push(token);
+    }
+
+    fn token(&self, node: Node<'_>, role: Role, normalized: &str) -> Token {
+        let mut hasher = std::hash::DefaultHasher::new();
+        (role, self.depth, normalized).hash(&mut hasher);
+        let (start, end) = (node.start_position(), node.end_position());
+        let last_row = if end.column == 0 && end.row > start.row { end.row - 1 } else { end.row };
+        Token {
+            key: hasher.finish(),
+            role,
+            first_row: start.row as u32,
+            last_row: last_row as u32,
+            start_byte: node.start_byte() as u32,
+            end_byte: node.end_byte() as u32,
+            scope: *self.scope_stack.last().unwrap_or(&0),
+        }
+    }
+
+    fn push_scope(&mut self, node: Node<'_>) {
+        let definition = match node.kind() {
+            "decorated_definition" => node.child_by_field_name("definition").unwrap_or(node),
+            _ => node,
+        };
+        let name = definition
+            .child_by_field_name("name")
+            .map_or("?", |name| node_text(self.text, name));
+        let parent = *self.scope_stack.last().unwrap_or(&0);
+        let parent_scope = &self.scopes[parent as usize];
+        let kind = match (definition.kind(), parent_scope.kind) {
+            ("class_definition", _) => ScopeKind::Class,
+            (_, ScopeKind::Class) => ScopeKind::Method,
+            _ => ScopeKind::Function,
+        };
+        let qualified_name = if parent_scope.qualified_name.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", parent_scope.qualified_name)
+        };
+        self.scopes.push(Scope { qualified_name, kind });
+        self.scope_stack.push(self.scopes.len() as u32 - 1);
+    }
+}
+
+pub fn node_text<'t>(text: &'t str, node: Node<'_>) -> &'t str {
+    text.get(node.byte_range()).unwrap_or("")
+}
+
+fn is_annotation_field(owner_kind: &str, field: Option<&str>) -> bool {
+    field.is_some_and(|field| grammar::ANNOTATION_OWNERS.contains(&(owner_kind, field)))
+}
+
+/// The `:` of `x: int` and the `->` of a return annotation belong to the annotation.
+fn introduces_annotation(node: Node<'_>) -> bool {
+    let Some(parent) = node.parent() else { return false };
+    match (node.kind(), parent.kind()) {
+        ("->", "function_definition") => true,
+        (":", "typed_parameter" | "typed_default_parameter") => true,
+        (":", "assignment") => parent.child_by_field_name("type").is_some(),
+        _ => false,
+    }
+}
+
+fn is_decorated(definition: Node<'_>) -> bool {
+    definition
+        .parent()
+        .is_some_and(|parent| parent.kind() == "decorated_definition")
+}
+
+fn has_interpolation(string: Node<'_>) -> bool {
+    let mut cursor = string.walk();
+    string
+        .children(&mut cursor)
+        .any(|child| child.kind() == "interpolation")
+}
+
+fn string_parts<'t>(text: &'t str, node: Node<'_>) -> Vec<&'t str> {
+    if node.kind() == "string" {
+        return vec![node_text(text, node)];
+    }
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| child.kind() == "string")
+        .map(|child| node_text(text, child))
+        .collect()
+}
+
+/// A docstring is a string statement that comes first in a module, class or
+/// function body; a string statement anywhere else is code.
+pub fn is_docstring(string: Node<'_>) -> bool {
+    if string.kind() == "string" && has_interpolation(string) {
+        return false;
+    }
+    let Some(statement) = string.parent() else { return false };
+    if statement.kind() != "expression_statement" || statement.named_child_count() != 1 {
+        return false;
+    }
+    let Some(body) = statement.parent() else { return false };
+    let owns_docstring = match body.kind() {
+        "module" => true,
+        "block" => body
+            .parent()
+            .is_some_and(|owner| is(owner.kind(), grammar::DOCSTRING_OWNERS)),
+        _ => false,
+    };
+    owns_docstring && first_statement(body).is_some_and(|first| first.id() == statement.id())
+}
+
+fn first_statement(body: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = body.walk();
+    body.named_children(&mut cursor)
+        .find(|child| child.kind() != "comment")
+}
+
+/// Punctuation that only lays code out: a trailing comma inside brackets,
+/// the parentheses of a multi-line import, redundant parentheses.
+fn is_layout_punctuation(node: Node<'_>) -> bool {
+    let Some(parent) = node.parent() else { return false };
+    match node.kind() {
+        "," => is_trailing_comma(node, parent),
+        "(" | ")" => match parent.kind() {
+            "import_from_statement" => true,
+            "parenthesized_expression" => parentheses_are_redundant(parent),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn is_trailing_comma(comma: Node<'_>, parent: Node<'_>) -> bool {
+    let kind = parent.kind();
+    let container = is(kind, grammar::TRAILING_COMMA_CONTAINERS)
+        || (is(kind, grammar::TUPLES) && code_children(parent) >= 2);
+    container && next_code_sibling(comma).is_some_and(|next| matches!(next.kind(), ")" | "]" | "}"))
+}
+
+fn parentheses_are_redundant(parenthesized: Node<'_>) -> bool {
+    let grouped_by_parent = parenthesized
+        .parent()
+        .is_none_or(|parent| !is(parent.kind(), grammar::REDUNDANT_PAREN_PARENTS));
+    if grouped_by_parent {
+        return false;
+    }
+    let mut cursor = parenthesized.walk();
+    let inner = parenthesized
+        .named_children(&mut cursor)
+        .find(|child| child.kind() != "comment");
+    inner.is_some_and(|inner| !is(inner.kind(), grammar::PAREN_REQUIRED_INSIDE))
+}
+
+fn code_children(node: Node<'_>) -> usize {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| child.kind() != "comment")
+        .count()
+}
+
+fn next_code_sibling(node: Node<'_>) -> Option<Node<'_>> {
+    let mut next = node.next_sibling();
+    while let Some(sibling) = next {
+        if !sibling.is_extra() {
+            return Some(sibling);
+        }
+        next = sibling.next_sibling();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(source: &str) -> Vec<u64> {
+        parse(source).unwrap().tokens.iter().map(|t| t.key).collect()
+    }
+
+    fn roles(source: &str) -> Vec<(String, Role)> {
+        let parsed = parse(source).unwrap();
+        parsed
+            .tokens
+            .iter()
+            .map(|t| (parsed.token_text(t).to_owned(), t.role))
+            .collect()
+    }
+
+    #[test]
+    fn layout_does_not_change_keys() {
+        assert_eq!(keys("f(a, b)\n"), keys("f(\n    a,\n    b,\n)\n"));
+        assert_eq!(keys("x = 'a'\n"), keys("x = \"a\"\n"));
+        assert_eq!(keys("x = (a + b)\n"), keys("x = a + b\n"));
+        assert_eq!(keys("from m import (a, b,)\n"), keys("from m import a, b\n"));
+        assert_eq!(keys("a = 1; b = 2\n"), keys("a = 1\nb = 2\n"));
+        assert_eq!(keys("x = 1 + \\\n    2\n"), keys("x = 1 + 2\n"));
+    }
+
+    #[test]
+    fn meaning_changes_keys() {
+        assert_ne!(keys("x = (1)\n"), keys("x = (1,)\n"));
+        assert_ne!(keys("x = (a + b) * c\n"), keys("x = a + b * c\n"));
+        assert_ne!(keys("x = '\\n'\n"), keys("x = r'\\n'\n"));
+        assert_ne!(keys("x = f'{a}'\n"), keys("x = f'{b}'\n"));
+        assert_ne!(keys("x[1,]\n"), keys("x[1]\n"));
+    }
+
+    #[test]
+    fn indentation_into_a_block_changes_keys() {
+        assert_ne!(keys("if a:\n    x()\ny()\n"), keys("if a:\n    x()\n    y()\n"));
+        assert_eq!(keys("if a: x()\n"), keys("if a:\n    x()\n"));
+    }
+
+    #[test]
+    fn annotations_are_marked() {
+        let tokens = roles("def f(x: int) -> str:\n    y: List[int] = x\n");
+        let annotated: Vec<&str> = tokens
+            .iter()
+            .filter(|(_, role)| *role == Role::Annotation)
+            .map(|(text, _)| text.as_str())
+            .collect();
+        assert_eq!(annotated, [":", "int", "->", "str", ":", "List", "[", "int", "]"]);
+    }
+
+    #[test]
+    fn only_the_first_string_of_a_body_is_a_docstring() {
+        let source = "'''Module.'''\ndef f():\n    'Doc.'\n    'not a docstring'\n    x = 'no'\n";
+        let docstrings: Vec<String> = roles(source)
+            .into_iter()
+            .filter(|(_, role)| *role == Role::Docstring)
+            .map(|(text, _)| text)
+            .collect();
+        assert_eq!(docstrings, ["'''Module.'''", "'Doc.'"]);
+    }
+
+    #[test]
+    fn comments_are_kept_apart() {
+        let parsed = parse("x = 1  # one\n# two\n").unwrap();
+        assert_eq!(parsed.comments.len(), 2);
+        assert!(parsed.tokens.iter().all(|t| t.role != Role::Comment));
+    }
+
+    #[test]
+    fn scopes_name_methods_and_functions() {
+        let parsed = parse("class A:\n    @d\n    def get(self):\n        pass\ndef f():\n    pass\n").unwrap();
+        let names: Vec<(&str, ScopeKind)> = parsed
+            .scopes
+            .iter()
+            .map(|s| (s.qualified_name.as_str(), s.kind))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("", ScopeKind::Module),
+                ("A", ScopeKind::Class),
+                ("A.get", ScopeKind::Method),
+                ("f", ScopeKind::Function)
+            ]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let source = format!("x = {}1{}\n", "(".repeat(2000), ")".repeat(2000));
+        assert!(parse(&source).is_some());
+    }
+
+    #[test]
+    fn broken_code_is_flagged_but_tokenised() {
+        let parsed = parse("def f(:\n    return 1\n").unwrap();
+        assert!(parsed.parse_errors);
+        assert!(!parsed.tokens.is_empty());
+    }
+}
