@@ -2,6 +2,7 @@
 //! (renames, reorders, docstrings, comments, formatting, annotations) and
 //! score how noisy it is.
 
+pub mod classify;
 pub mod label;
 pub mod lines;
 pub mod python;

@@ -138,7 +138,9 @@ fn push_hex(
             _ => break,
         }
     }
-    let value = u32::from_str_radix(&spelled, 16).ok().filter(|_| spelled.len() == digits);
+    let value = u32::from_str_radix(&spelled, 16)
+        .ok()
+        .filter(|_| spelled.len() == digits);
     match value {
         Some(value) => push_code_point(out, value, &format!("\\{letter}{spelled}")),
         None => {
@@ -183,7 +185,11 @@ fn cleandoc(value: &str) -> String {
         .iter()
         .enumerate()
         .map(|(i, line)| {
-            let line = if i == 0 { line.trim_start() } else { line.get(indent..).unwrap_or("") };
+            let line = if i == 0 {
+                line.trim_start()
+            } else {
+                line.get(indent..).unwrap_or("")
+            };
             line.trim_end()
         })
         .collect();
@@ -281,6 +287,9 @@ mod tests {
         let wrapped = ["\"\"\"Return x.\n\n        More.\n        \"\"\""];
         let flat = ["\"\"\"Return x.\n\n    More.\n    \"\"\""];
         assert_eq!(normalize_docstring(&wrapped), normalize_docstring(&flat));
-        assert_ne!(normalize_docstring(&["'Return x.'"]), normalize_docstring(&["'Return y.'"]));
+        assert_ne!(
+            normalize_docstring(&["'Return x.'"]),
+            normalize_docstring(&["'Return y.'"])
+        );
     }
 }

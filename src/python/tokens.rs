@@ -105,7 +105,12 @@ pub fn parse(text: &str) -> Option<ParsedSource> {
     let tree = parser.parse(text, None)?;
     let mut builder = Builder::new(text);
     builder.walk(tree.walk());
-    let Builder { tokens, comments, scopes, .. } = builder;
+    let Builder {
+        tokens,
+        comments,
+        scopes,
+        ..
+    } = builder;
     Some(ParsedSource {
         parse_errors: tree.root_node().has_error(),
         text: text.to_owned(),
@@ -240,7 +245,8 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             }
             "string" if has_interpolation(node) => {
                 let prefix = node.child(0).map(|start| node_text(self.text, start));
-                self.raw_strings.push(StringPrefix::parse(prefix.unwrap_or("")).raw);
+                self.raw_strings
+                    .push(StringPrefix::parse(prefix.unwrap_or("")).raw);
                 frame.raw_string = true;
                 true
             }
@@ -264,7 +270,11 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         let text = node_text(self.text, node);
         match node.kind() {
             "identifier" => {
-                let role = if self.annotation > 0 { Role::Annotation } else { Role::Name };
+                let role = if self.annotation > 0 {
+                    Role::Annotation
+                } else {
+                    Role::Name
+                };
                 self.emit(node, role, &format!("id:{text}"));
             }
             "integer" | "float" => self.emit_code(node, &normalize_number(text)),
@@ -275,7 +285,10 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             "string_end" => self.emit_code(node, "fend"),
             "string_content" => {
                 let raw = self.raw_strings.last().copied().unwrap_or(false);
-                let prefix = StringPrefix { raw, ..StringPrefix::default() };
+                let prefix = StringPrefix {
+                    raw,
+                    ..StringPrefix::default()
+                };
                 let value = super::literals::decode_body(text, prefix);
                 self.emit_code(node, &format!("fpart:{value}"));
             }
@@ -285,7 +298,11 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     }
 
     fn emit_code(&mut self, node: Node<'_>, normalized: &str) {
-        let role = if self.annotation > 0 { Role::Annotation } else { Role::Code };
+        let role = if self.annotation > 0 {
+            Role::Annotation
+        } else {
+            Role::Code
+        };
         self.emit(node, role, normalized);
     }
 
@@ -298,7 +315,11 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         let mut hasher = std::hash::DefaultHasher::new();
         (role, self.depth, normalized).hash(&mut hasher);
         let (start, end) = (node.start_position(), node.end_position());
-        let last_row = if end.column == 0 && end.row > start.row { end.row - 1 } else { end.row };
+        let last_row = if end.column == 0 && end.row > start.row {
+            end.row - 1
+        } else {
+            end.row
+        };
         Token {
             key: hasher.finish(),
             role,
@@ -330,7 +351,10 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         } else {
             format!("{}.{name}", parent_scope.qualified_name)
         };
-        self.scopes.push(Scope { qualified_name, kind });
+        self.scopes.push(Scope {
+            qualified_name,
+            kind,
+        });
         self.scope_stack.push(self.scopes.len() as u32 - 1);
     }
 }
@@ -345,7 +369,9 @@ fn is_annotation_field(owner_kind: &str, field: Option<&str>) -> bool {
 
 /// The `:` of `x: int` and the `->` of a return annotation belong to the annotation.
 fn introduces_annotation(node: Node<'_>) -> bool {
-    let Some(parent) = node.parent() else { return false };
+    let Some(parent) = node.parent() else {
+        return false;
+    };
     match (node.kind(), parent.kind()) {
         ("->", "function_definition") => true,
         (":", "typed_parameter" | "typed_default_parameter") => true,
@@ -384,11 +410,15 @@ pub fn is_docstring(string: Node<'_>) -> bool {
     if string.kind() == "string" && has_interpolation(string) {
         return false;
     }
-    let Some(statement) = string.parent() else { return false };
+    let Some(statement) = string.parent() else {
+        return false;
+    };
     if statement.kind() != "expression_statement" || statement.named_child_count() != 1 {
         return false;
     }
-    let Some(body) = statement.parent() else { return false };
+    let Some(body) = statement.parent() else {
+        return false;
+    };
     let owns_docstring = match body.kind() {
         "module" => true,
         "block" => body
@@ -408,7 +438,9 @@ fn first_statement(body: Node<'_>) -> Option<Node<'_>> {
 /// Punctuation that only lays code out: a trailing comma inside brackets,
 /// the parentheses of a multi-line import, redundant parentheses.
 fn is_layout_punctuation(node: Node<'_>) -> bool {
-    let Some(parent) = node.parent() else { return false };
+    let Some(parent) = node.parent() else {
+        return false;
+    };
     match node.kind() {
         "," => is_trailing_comma(node, parent),
         "(" | ")" => match parent.kind() {
@@ -464,7 +496,12 @@ mod tests {
     use super::*;
 
     fn keys(source: &str) -> Vec<u64> {
-        parse(source).unwrap().tokens.iter().map(|t| t.key).collect()
+        parse(source)
+            .unwrap()
+            .tokens
+            .iter()
+            .map(|t| t.key)
+            .collect()
     }
 
     fn roles(source: &str) -> Vec<(String, Role)> {
@@ -481,7 +518,10 @@ mod tests {
         assert_eq!(keys("f(a, b)\n"), keys("f(\n    a,\n    b,\n)\n"));
         assert_eq!(keys("x = 'a'\n"), keys("x = \"a\"\n"));
         assert_eq!(keys("x = (a + b)\n"), keys("x = a + b\n"));
-        assert_eq!(keys("from m import (a, b,)\n"), keys("from m import a, b\n"));
+        assert_eq!(
+            keys("from m import (a, b,)\n"),
+            keys("from m import a, b\n")
+        );
         assert_eq!(keys("a = 1; b = 2\n"), keys("a = 1\nb = 2\n"));
         assert_eq!(keys("x = 1 + \\\n    2\n"), keys("x = 1 + 2\n"));
     }
@@ -497,7 +537,10 @@ mod tests {
 
     #[test]
     fn indentation_into_a_block_changes_keys() {
-        assert_ne!(keys("if a:\n    x()\ny()\n"), keys("if a:\n    x()\n    y()\n"));
+        assert_ne!(
+            keys("if a:\n    x()\ny()\n"),
+            keys("if a:\n    x()\n    y()\n")
+        );
         assert_eq!(keys("if a: x()\n"), keys("if a:\n    x()\n"));
     }
 
@@ -509,7 +552,10 @@ mod tests {
             .filter(|(_, role)| *role == Role::Annotation)
             .map(|(text, _)| text.as_str())
             .collect();
-        assert_eq!(annotated, [":", "int", "->", "str", ":", "List", "[", "int", "]"]);
+        assert_eq!(
+            annotated,
+            [":", "int", "->", "str", ":", "List", "[", "int", "]"]
+        );
     }
 
     #[test]
@@ -532,7 +578,9 @@ mod tests {
 
     #[test]
     fn scopes_name_methods_and_functions() {
-        let parsed = parse("class A:\n    @d\n    def get(self):\n        pass\ndef f():\n    pass\n").unwrap();
+        let parsed =
+            parse("class A:\n    @d\n    def get(self):\n        pass\ndef f():\n    pass\n")
+                .unwrap();
         let names: Vec<(&str, ScopeKind)> = parsed
             .scopes
             .iter()

@@ -1,0 +1,276 @@
+//! Token alignment of one changed region: which tokens differ, on which rows.
+//!
+//! The line diff decides which rows changed; this module decides why. The
+//! code tokens overlapping the region are diffed by key (layout-free, depth
+//! aware), comments are diffed apart, and every differing token marks its
+//! rows with what kind of difference it is. A difference that shares its row
+//! with unchanged tokens is an edit inside the line, so it also marks the
+//! rows where those unchanged tokens now stand on the other side: `f(a)` →
+//! `f(a, b)` marks the old line too, not only the new one.
+
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
+
+use crate::label::Label;
+use crate::python::{ParsedSource, Role, Token};
+
+/// How long one region's token diff may take before it settles for a coarser answer.
+const TOKEN_DIFF_BUDGET: Duration = Duration::from_millis(200);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    Old,
+    New,
+}
+
+/// What a difference on a row may turn out to be once the whole file is seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Label(Label),
+    /// One identifier replaced by another: a rename if the substitution is
+    /// consistent over its scope. The index is into the candidate list.
+    Substitution(usize),
+}
+
+/// A difference seen on one row of one side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Difference {
+    pub side: Side,
+    pub row: usize,
+    pub kind: Kind,
+}
+
+/// An identifier on the old side replaced by one on the new side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Substitution {
+    /// Index into the old side's tokens.
+    pub old_token: usize,
+    /// Index into the new side's tokens.
+    pub new_token: usize,
+}
+
+/// Everything the alignment of a file's regions found.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub differences: Vec<Difference>,
+    pub substitutions: Vec<Substitution>,
+}
+
+/// The two sides of one region: the rows it covers on each side.
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub old: Range<usize>,
+    pub new: Range<usize>,
+}
+
+/// Aligns the tokens of one region and records its differences.
+pub fn align_region(
+    old: &ParsedSource,
+    new: &ParsedSource,
+    region: &Region,
+    findings: &mut Findings,
+) {
+    let old_span = tokens_on_rows(&old.tokens, &region.old);
+    let new_span = tokens_on_rows(&new.tokens, &region.new);
+    let mut aligner = Aligner {
+        region,
+        old_tokens: &old.tokens[old_span.clone()],
+        new_tokens: &new.tokens[new_span.clone()],
+        old_offset: old_span.start,
+        new_offset: new_span.start,
+        old_partners: Vec::new(),
+        new_partners: Vec::new(),
+    };
+    let ops = diff_keys(aligner.old_tokens, aligner.new_tokens);
+    aligner.collect_partners(&ops);
+    for op in &ops {
+        aligner.record(op, findings);
+    }
+    aligner.record_comments(old, new, findings);
+}
+
+/// The contiguous span of tokens that touch any of `rows`.
+pub fn tokens_on_rows(tokens: &[Token], rows: &Range<usize>) -> Range<usize> {
+    let start = tokens.partition_point(|t| (t.last_row as usize) < rows.start);
+    let end = tokens.partition_point(|t| (t.first_row as usize) < rows.end);
+    start..end.max(start)
+}
+
+fn diff_keys(old: &[Token], new: &[Token]) -> Vec<DiffOp> {
+    let old_keys: Vec<u64> = old.iter().map(|t| t.key).collect();
+    let new_keys: Vec<u64> = new.iter().map(|t| t.key).collect();
+    let deadline = Instant::now() + TOKEN_DIFF_BUDGET;
+    capture_diff_slices_deadline(Algorithm::Myers, &old_keys, &new_keys, Some(deadline))
+}
+
+struct Aligner<'a> {
+    region: &'a Region,
+    old_tokens: &'a [Token],
+    new_tokens: &'a [Token],
+    old_offset: usize,
+    new_offset: usize,
+    /// Pairs of (old row, new row) joined by an unchanged token, sorted by old row.
+    old_partners: Vec<(usize, usize)>,
+    /// The same pairs as (new row, old row), sorted by new row.
+    new_partners: Vec<(usize, usize)>,
+}
+
+impl Aligner<'_> {
+    fn collect_partners(&mut self, ops: &[DiffOp]) {
+        for op in ops {
+            if let DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } = *op
+            {
+                for i in 0..len {
+                    let old_rows = self.old_tokens[old_index + i].rows();
+                    let new_row = self.new_tokens[new_index + i].first_row as usize;
+                    for old_row in old_rows {
+                        self.old_partners.push((old_row, new_row));
+                    }
+                }
+            }
+        }
+        self.old_partners.sort_unstable();
+        self.old_partners.dedup();
+        self.new_partners = self.old_partners.iter().map(|&(o, n)| (n, o)).collect();
+        self.new_partners.sort_unstable();
+    }
+
+    fn record(&self, op: &DiffOp, findings: &mut Findings) {
+        match *op {
+            DiffOp::Equal { .. } => {}
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => {
+                self.mark_by_role(Side::Old, old_index..old_index + old_len, findings);
+            }
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => {
+                self.mark_by_role(Side::New, new_index..new_index + new_len, findings);
+            }
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                let old = old_index..old_index + old_len;
+                let new = new_index..new_index + new_len;
+                if !self.record_substitutions(old.clone(), new.clone(), findings) {
+                    self.mark_by_role(Side::Old, old, findings);
+                    self.mark_by_role(Side::New, new, findings);
+                }
+            }
+        }
+    }
+
+    /// Identifiers replaced one for one are substitution candidates.
+    fn record_substitutions(
+        &self,
+        old: Range<usize>,
+        new: Range<usize>,
+        findings: &mut Findings,
+    ) -> bool {
+        let all_names = |tokens: &[Token]| tokens.iter().all(|t| t.role == Role::Name);
+        if old.len() != new.len()
+            || !all_names(&self.old_tokens[old.clone()])
+            || !all_names(&self.new_tokens[new.clone()])
+        {
+            return false;
+        }
+        for (o, n) in old.zip(new) {
+            let id = findings.substitutions.len();
+            findings.substitutions.push(Substitution {
+                old_token: self.old_offset + o,
+                new_token: self.new_offset + n,
+            });
+            let kind = Kind::Substitution(id);
+            self.mark(Side::Old, &self.old_tokens[o], kind, findings);
+            self.mark(Side::New, &self.new_tokens[n], kind, findings);
+        }
+        true
+    }
+
+    fn mark_by_role(&self, side: Side, indices: Range<usize>, findings: &mut Findings) {
+        let tokens = match side {
+            Side::Old => &self.old_tokens[indices],
+            Side::New => &self.new_tokens[indices],
+        };
+        for token in tokens {
+            self.mark(
+                side,
+                token,
+                Kind::Label(label_for_role(token.role)),
+                findings,
+            );
+        }
+    }
+
+    /// Marks the token's rows inside the region, and their partner rows when
+    /// the token sits on a row with unchanged tokens.
+    fn mark(&self, side: Side, token: &Token, kind: Kind, findings: &mut Findings) {
+        let rows = match side {
+            Side::Old => &self.region.old,
+            Side::New => &self.region.new,
+        };
+        for row in token.rows().filter(|row| rows.contains(row)) {
+            findings.differences.push(Difference { side, row, kind });
+            self.mark_partners(side, row, kind, findings);
+        }
+    }
+
+    fn mark_partners(&self, side: Side, row: usize, kind: Kind, findings: &mut Findings) {
+        let (other, other_rows, pairs) = match side {
+            Side::Old => (Side::New, &self.region.new, &self.old_partners),
+            Side::New => (Side::Old, &self.region.old, &self.new_partners),
+        };
+        let start = pairs.partition_point(|&(this, _)| this < row);
+        let partner_rows = pairs[start..]
+            .iter()
+            .take_while(|&&(this, _)| this == row)
+            .map(|&(_, partner)| partner);
+        for partner in partner_rows.filter(|partner| other_rows.contains(partner)) {
+            findings.differences.push(Difference {
+                side: other,
+                row: partner,
+                kind,
+            });
+        }
+    }
+
+    /// Comments are compared on their own: any comment added, removed or
+    /// edited in the region marks its row (and that row's partners).
+    fn record_comments(&self, old: &ParsedSource, new: &ParsedSource, findings: &mut Findings) {
+        let old_comments = &old.comments[tokens_on_rows(&old.comments, &self.region.old)];
+        let new_comments = &new.comments[tokens_on_rows(&new.comments, &self.region.new)];
+        let kind = Kind::Label(Label::Comment);
+        for op in diff_keys(old_comments, new_comments) {
+            for comment in &old_comments[op.old_range()] {
+                if !matches!(op, DiffOp::Equal { .. }) {
+                    self.mark(Side::Old, comment, kind, findings);
+                }
+            }
+            for comment in &new_comments[op.new_range()] {
+                if !matches!(op, DiffOp::Equal { .. }) {
+                    self.mark(Side::New, comment, kind, findings);
+                }
+            }
+        }
+    }
+}
+
+/// The label a token earns when it is added or removed.
+pub fn label_for_role(role: Role) -> Label {
+    match role {
+        Role::Code | Role::Name => Label::Substantive,
+        Role::Annotation => Label::Annotation,
+        Role::Docstring => Label::Docstring,
+        Role::Comment => Label::Comment,
+    }
+}

@@ -1,0 +1,186 @@
+//! Unit tests of the classification core on pairs of small sources.
+
+use super::*;
+use crate::label::Label::*;
+
+/// The label of every changed line, as `(-line, label)` for removed lines
+/// and `(+line, label)` for added ones, lines 1-based.
+fn labels(old: &str, new: &str) -> Vec<(i64, Label)> {
+    let analysis = classify(old.as_bytes(), new.as_bytes(), Language::Python);
+    let side = |marks: &SideMarks, sign: i64| -> Vec<(i64, Label)> {
+        marks
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(row, mark)| mark.map(|m| (sign * (row as i64 + 1), m.label)))
+            .collect()
+    };
+    let mut all = side(&analysis.marks.old, -1);
+    all.extend(side(&analysis.marks.new, 1));
+    all
+}
+
+fn all_labelled(old: &str, new: &str, expected: Label) {
+    let found = labels(old, new);
+    assert!(!found.is_empty(), "no changed lines");
+    for (line, label) in &found {
+        assert_eq!(*label, expected, "line {line} in {found:?}");
+    }
+}
+
+#[test]
+fn rewrapped_arguments_are_formatting() {
+    all_labelled(
+        "x = call(alpha, beta, gamma)\n",
+        "x = call(\n    alpha,\n    beta,\n    gamma,\n)\n",
+        Formatting,
+    );
+}
+
+#[test]
+fn quote_style_and_spacing_are_formatting() {
+    all_labelled("x = {'a':1}\n", "x = {\"a\": 1}\n", Formatting);
+}
+
+#[test]
+fn blank_lines_are_formatting() {
+    all_labelled(
+        "def f():\n    pass\ndef g():\n    pass\n",
+        "def f():\n    pass\n\n\ndef g():\n    pass\n",
+        Formatting,
+    );
+}
+
+#[test]
+fn changed_constant_is_substantive() {
+    all_labelled("x = 1\n", "x = 2\n", Substantive);
+}
+
+#[test]
+fn added_argument_marks_both_sides() {
+    assert_eq!(
+        labels("f(a)\n", "f(a, b)\n"),
+        [(-1, Substantive), (1, Substantive)]
+    );
+}
+
+#[test]
+fn dedent_out_of_a_block_is_substantive() {
+    let old = "if a:\n    x()\n    y()\n";
+    let new = "if a:\n    x()\ny()\n";
+    assert_eq!(labels(old, new), [(-3, Substantive), (3, Substantive)]);
+}
+
+#[test]
+fn indent_into_a_block_is_substantive() {
+    let old = "for i in r:\n    x(i)\ny(i)\n";
+    let new = "for i in r:\n    x(i)\n    y(i)\n";
+    assert_eq!(labels(old, new), [(-3, Substantive), (3, Substantive)]);
+}
+
+#[test]
+fn one_tuple_is_not_a_trailing_comma() {
+    all_labelled("x = (1)\n", "x = (1,)\n", Substantive);
+}
+
+#[test]
+fn raw_prefix_is_substantive() {
+    all_labelled("p = '\\n'\n", "p = r'\\n'\n", Substantive);
+}
+
+#[test]
+fn comment_edits_are_comment() {
+    all_labelled("x = 1  # one\n", "x = 1  # the first\n", Comment);
+    all_labelled("x = 1\n", "# set x\nx = 1\n", Comment);
+}
+
+#[test]
+fn removing_a_trailing_comment_labels_both_sides_comment() {
+    assert_eq!(
+        labels("x = 1  # one\n", "x = 1\n"),
+        [(-1, Comment), (1, Comment)]
+    );
+}
+
+#[test]
+fn comment_and_code_on_one_line_is_substantive() {
+    all_labelled("x = 1  # one\n", "x = 2  # two\n", Substantive);
+}
+
+#[test]
+fn docstring_added_is_docstring() {
+    let old = "def f():\n    return 1\n";
+    let new = "def f():\n    \"\"\"Return one.\"\"\"\n    return 1\n";
+    assert_eq!(labels(old, new), [(2, Docstring)]);
+}
+
+#[test]
+fn docstring_edited_across_lines_is_docstring() {
+    let old = "class A:\n    \"\"\"Old\n    text.\"\"\"\n    x = 1\n";
+    let new = "class A:\n    \"\"\"New\n    words here.\"\"\"\n    x = 1\n";
+    all_labelled(old, new, Docstring);
+}
+
+#[test]
+fn string_statement_after_the_first_is_code() {
+    let old = "def f():\n    x = 1\n    'note'\n";
+    let new = "def f():\n    x = 1\n    'other'\n";
+    all_labelled(old, new, Substantive);
+}
+
+#[test]
+fn docstring_with_blank_line_keeps_its_label() {
+    let old = "class A:\n    x = 1\n";
+    let new = "class A:\n    \"\"\"An A.\"\"\"\n\n    x = 1\n";
+    assert_eq!(labels(old, new), [(2, Docstring), (3, Docstring)]);
+}
+
+#[test]
+fn statements_swapped_in_a_body_are_substantive() {
+    let old = "def f():\n    a()\n    b()\n";
+    let new = "def f():\n    b()\n    a()\n";
+    all_labelled(old, new, Substantive);
+}
+
+#[test]
+fn broken_python_is_flagged_and_still_labelled() {
+    let analysis = classify(
+        b"def f(:\n    x = 1\n",
+        b"def f(:\n    x = 2\n",
+        Language::Python,
+    );
+    assert!(analysis.parse_errors);
+    assert_eq!(analysis.changes.len(), 1);
+    assert_eq!(analysis.changes[0].label, Substantive);
+}
+
+#[test]
+fn non_utf8_python_falls_back_to_lines() {
+    let analysis = classify(b"x = '\xff'\n", b"x = '\xfe'\n", Language::Python);
+    assert!(!analysis.parsed);
+    assert!(analysis.fallback.is_some());
+    assert_eq!(analysis.changed_lines(), 2);
+}
+
+#[test]
+fn text_files_get_line_level_labels() {
+    let analysis = classify(b"a b\nc\n", b"a  b\nd\n", Language::Text);
+    let old: Vec<Label> = analysis
+        .marks
+        .old
+        .rows
+        .iter()
+        .flatten()
+        .map(|m| m.label)
+        .collect();
+    assert_eq!(old, [Formatting, Substantive]);
+}
+
+#[test]
+fn changes_cover_every_changed_line_once() {
+    let old = "def f(a):\n    # note\n    return a\n\nx = 1\n";
+    let new = "def f(a):\n    return a + 1\n\n\nx = 1  # one\n";
+    let analysis = classify(old.as_bytes(), new.as_bytes(), Language::Python);
+    let covered: usize = analysis.changes.iter().map(Change::line_count).sum();
+    assert_eq!(covered, analysis.changed_lines());
+}
