@@ -1,0 +1,200 @@
+//! File pairs: the old and new content of every changed path, copied out of
+//! git2 into owned values so nothing downstream depends on git2's lifetimes.
+
+use std::path::Path;
+
+use git2::{AttrCheckFlags, AttrValue, Delta, DiffFile, FileMode, Repository};
+
+use crate::error::{Error, Result};
+use crate::source::{NewSide, ResolvedSource};
+
+/// Git reads this many leading bytes to decide whether a file is binary.
+const BINARY_SNIFF_BYTES: usize = 8000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Added,
+    Deleted,
+    Modified,
+    Renamed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Added => "added",
+            Status::Deleted => "deleted",
+            Status::Modified => "modified",
+            Status::Renamed => "renamed",
+        }
+    }
+}
+
+/// What git stores at a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    /// Content is the link's target, as git stores it.
+    Symlink,
+    /// Content is `Subproject commit <id>`, as `git diff` shows it.
+    Submodule,
+}
+
+/// One changed path with both versions of its content.
+#[derive(Debug, Clone)]
+pub struct FilePair {
+    pub path: String,
+    pub old_path: String,
+    pub status: Status,
+    pub kind: EntryKind,
+    pub old: Vec<u8>,
+    pub new: Vec<u8>,
+    pub binary: bool,
+    /// Set when only the file mode changed, or why the content was not compared.
+    pub note: Option<String>,
+}
+
+/// Loads every delta of a resolved source as an owned pair.
+pub fn load(repo: &Repository, source: &ResolvedSource<'_>) -> Result<Vec<FilePair>> {
+    source
+        .diff
+        .deltas()
+        .filter(|delta| {
+            !matches!(
+                delta.status(),
+                Delta::Unmodified | Delta::Ignored | Delta::Untracked
+            )
+        })
+        .map(|delta| load_pair(repo, &delta, source.new_side))
+        .collect()
+}
+
+fn load_pair(
+    repo: &Repository,
+    delta: &git2::DiffDelta<'_>,
+    new_side: NewSide,
+) -> Result<FilePair> {
+    let (old_file, new_file) = (delta.old_file(), delta.new_file());
+    let old_path = path_of(&old_file)
+        .or_else(|| path_of(&new_file))
+        .unwrap_or_default();
+    let path = path_of(&new_file).unwrap_or_else(|| old_path.clone());
+    let status = match delta.status() {
+        Delta::Added => Status::Added,
+        Delta::Deleted => Status::Deleted,
+        Delta::Renamed => Status::Renamed,
+        _ => Status::Modified,
+    };
+    let mut note = None;
+    let (old, new) = if delta.status() == Delta::Conflicted {
+        note = Some("unmerged path: resolve the conflict to score it".to_owned());
+        (Vec::new(), Vec::new())
+    } else {
+        let old = if status == Status::Added {
+            Vec::new()
+        } else {
+            read_object_side(repo, &old_file)?
+        };
+        let new = match (status, new_side) {
+            (Status::Deleted, _) => Vec::new(),
+            (_, NewSide::Objects) => read_object_side(repo, &new_file)?,
+            (_, NewSide::WorkTree) => read_worktree_side(repo, &new_file, &path)?,
+        };
+        (old, new)
+    };
+    let kind = entry_kind(new_file.mode()).max_by_kind(entry_kind(old_file.mode()));
+    if note.is_none() && old == new && old_file.mode() != new_file.mode() {
+        note = Some(format!(
+            "mode changed from {:o} to {:o}",
+            u32::from(old_file.mode()),
+            u32::from(new_file.mode())
+        ));
+    }
+    let binary = kind == EntryKind::File
+        && (old_file.is_binary()
+            || new_file.is_binary()
+            || looks_binary(&old)
+            || looks_binary(&new)
+            || marked_binary(repo, &path));
+    Ok(FilePair {
+        path,
+        old_path,
+        status,
+        kind,
+        old,
+        new,
+        binary,
+        note,
+    })
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::File => "file",
+            EntryKind::Symlink => "symlink",
+            EntryKind::Submodule => "submodule",
+        }
+    }
+
+    /// A change between a file and a link or submodule is reported as the special kind.
+    fn max_by_kind(self, other: EntryKind) -> EntryKind {
+        if self == EntryKind::File { other } else { self }
+    }
+}
+
+fn entry_kind(mode: FileMode) -> EntryKind {
+    match mode {
+        FileMode::Link => EntryKind::Symlink,
+        FileMode::Commit => EntryKind::Submodule,
+        _ => EntryKind::File,
+    }
+}
+
+fn path_of(file: &DiffFile<'_>) -> Option<String> {
+    file.path().map(|p| p.to_string_lossy().replace('\\', "/"))
+}
+
+fn read_object_side(repo: &Repository, file: &DiffFile<'_>) -> Result<Vec<u8>> {
+    if file.id().is_zero() {
+        return Ok(Vec::new());
+    }
+    if file.mode() == FileMode::Commit {
+        return Ok(format!("Subproject commit {}\n", file.id()).into_bytes());
+    }
+    Ok(repo.find_blob(file.id())?.content().to_vec())
+}
+
+fn read_worktree_side(repo: &Repository, file: &DiffFile<'_>, path: &str) -> Result<Vec<u8>> {
+    if file.mode() == FileMode::Commit {
+        return read_object_side(repo, file);
+    }
+    let workdir = repo.workdir().ok_or(Error::BareRepository("--worktree"))?;
+    let full = workdir.join(path);
+    let read_error = |source| Error::Read {
+        path: path.to_owned(),
+        source,
+    };
+    if file.mode() == FileMode::Link {
+        let target = std::fs::read_link(&full).map_err(read_error)?;
+        return Ok(target.to_string_lossy().into_owned().into_bytes());
+    }
+    std::fs::read(&full).map_err(read_error)
+}
+
+/// Git's own test: a NUL byte near the start means binary.
+fn looks_binary(content: &[u8]) -> bool {
+    content[..content.len().min(BINARY_SNIFF_BYTES)].contains(&0)
+}
+
+/// `.gitattributes` can mark a path binary (`binary`, or `-diff`).
+fn marked_binary(repo: &Repository, path: &str) -> bool {
+    let flags = AttrCheckFlags::FILE_THEN_INDEX;
+    let attr = |name: &str| {
+        repo.get_attr(Path::new(path), name, flags)
+            .ok()
+            .map(AttrValue::from_string)
+    };
+    matches!(attr("diff"), Some(AttrValue::False))
+        || matches!(attr("binary"), Some(AttrValue::True))
+}

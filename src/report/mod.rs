@@ -1,0 +1,56 @@
+//! Reporters: the same [`Report`] written for people (human), for bots (JSON).
+//! Each writes to a `&mut dyn Write`, so tests capture the output.
+
+pub mod human;
+pub mod json;
+
+use std::io::Write;
+
+use crate::classify::Analysis;
+use crate::label::Label;
+use crate::lines::Run;
+use crate::score::Report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Grouped by file, one line per change, for people.
+    Human,
+    /// One JSON object (schema version 1), for bots.
+    Json,
+}
+
+/// How the human output looks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanStyle {
+    pub color: bool,
+    /// Show the changed lines under each change.
+    pub verbose: bool,
+}
+
+pub fn write(
+    report: &Report,
+    format: Format,
+    style: HumanStyle,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Human => human::write(report, style, out),
+        Format::Json => json::write(report, out),
+    }
+}
+
+/// The distinct labels of a run's lines, in precedence order.
+pub fn hunk_labels(analysis: &Analysis, run: &Run) -> Vec<Label> {
+    let old = run
+        .old
+        .clone()
+        .filter_map(|row| analysis.marks.old.get(row));
+    let new = run
+        .new
+        .clone()
+        .filter_map(|row| analysis.marks.new.get(row));
+    let mut labels: Vec<Label> = old.chain(new).map(|mark| mark.label).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    labels
+}

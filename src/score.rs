@@ -1,0 +1,212 @@
+//! Scores: how many changed lines are noise, per file, per label and overall,
+//! and whether the run passes its gate.
+
+use crate::classify::{Analysis, Language, classify};
+use crate::label::Label;
+use crate::pairs::{EntryKind, FilePair};
+use crate::python::is_python_path;
+use crate::source::SourceInfo;
+
+/// Counts of changed lines by label, in [`Label::ALL`] order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LabelCounts([usize; Label::ALL.len()]);
+
+impl LabelCounts {
+    pub fn get(&self, label: Label) -> usize {
+        self.0[label as usize]
+    }
+
+    fn add(&mut self, label: Label, lines: usize) {
+        self.0[label as usize] += lines;
+    }
+
+    fn merge(&mut self, other: &LabelCounts) {
+        for label in Label::ALL {
+            self.add(label, other.get(label));
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Label, usize)> + '_ {
+        Label::ALL.into_iter().map(|label| (label, self.get(label)))
+    }
+}
+
+/// Which labels count as noise (by default every label but `substantive`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoisePolicy {
+    pub labels: Vec<Label>,
+}
+
+impl Default for NoisePolicy {
+    fn default() -> Self {
+        NoisePolicy {
+            labels: Label::ALL
+                .into_iter()
+                .filter(|label| label.is_noise())
+                .collect(),
+        }
+    }
+}
+
+impl NoisePolicy {
+    pub fn noise_lines(&self, counts: &LabelCounts) -> usize {
+        self.labels.iter().map(|&label| counts.get(label)).sum()
+    }
+}
+
+/// One file's result.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub pair: FilePair,
+    /// `None` for binary files, which are reported but never compared.
+    pub analysis: Option<Analysis>,
+    pub by_label: LabelCounts,
+    pub changed_lines: usize,
+    pub noise_lines: usize,
+    pub score: u8,
+    /// Whether the path matches a protected pattern.
+    pub protected: bool,
+    /// Whether the path is inside the `--scope` patterns (always, without them).
+    pub in_scope: bool,
+}
+
+impl FileReport {
+    pub fn language(&self) -> Language {
+        self.analysis
+            .as_ref()
+            .map_or(Language::Text, |a| a.language)
+    }
+
+    /// Why the file was treated specially, if it was.
+    pub fn note(&self) -> Option<&str> {
+        let fallback = self.analysis.as_ref().and_then(|a| a.fallback);
+        self.pair
+            .note
+            .as_deref()
+            .or(fallback)
+            .or(self.pair.binary.then_some("binary: not compared"))
+    }
+}
+
+/// The whole run's figures.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub files: usize,
+    pub changed_lines: usize,
+    pub noise_lines: usize,
+    pub score: u8,
+    pub by_label: LabelCounts,
+    pub max_noise: u8,
+    pub pass: bool,
+    /// Every reason the gate failed, in words.
+    pub reasons: Vec<String>,
+}
+
+/// Everything a reporter needs.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub source: SourceInfo,
+    pub files: Vec<FileReport>,
+    pub summary: Summary,
+}
+
+/// `round(100 × noise / changed)`, 0 when nothing changed.
+pub fn noise_score(noise: usize, changed: usize) -> u8 {
+    if changed == 0 {
+        return 0;
+    }
+    ((200 * noise + changed) / (2 * changed)).min(100) as u8
+}
+
+/// Analyses one pair and counts its lines.
+pub fn score_file(pair: FilePair, policy: &NoisePolicy) -> FileReport {
+    let analysis = (!pair.binary).then(|| {
+        let language = if pair.kind == EntryKind::File && is_python_path(&pair.path) {
+            Language::Python
+        } else {
+            Language::Text
+        };
+        classify(&pair.old, &pair.new, language)
+    });
+    let mut by_label = LabelCounts::default();
+    if let Some(analysis) = &analysis {
+        for change in &analysis.changes {
+            by_label.add(change.label, change.line_count());
+        }
+    }
+    let changed_lines = analysis.as_ref().map_or(0, Analysis::changed_lines);
+    let noise_lines = policy.noise_lines(&by_label);
+    FileReport {
+        pair,
+        analysis,
+        by_label,
+        changed_lines,
+        noise_lines,
+        score: noise_score(noise_lines, changed_lines),
+        protected: false,
+        in_scope: true,
+    }
+}
+
+/// Sums the files and applies the gate.
+pub fn summarize(
+    source: SourceInfo,
+    files: Vec<FileReport>,
+    policy: &NoisePolicy,
+    max_noise: u8,
+) -> Report {
+    let mut by_label = LabelCounts::default();
+    for file in &files {
+        by_label.merge(&file.by_label);
+    }
+    let changed_lines: usize = files.iter().map(|f| f.changed_lines).sum();
+    let noise_lines = policy.noise_lines(&by_label);
+    let score = noise_score(noise_lines, changed_lines);
+    let mut reasons = Vec::new();
+    if score > max_noise {
+        reasons.push(format!("score {score} is above max_noise {max_noise}"));
+    }
+    let summary = Summary {
+        files: files.len(),
+        changed_lines,
+        noise_lines,
+        score,
+        by_label,
+        max_noise,
+        pass: reasons.is_empty(),
+        reasons,
+    };
+    Report {
+        source,
+        files,
+        summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn score_rounds_to_the_nearest_integer() {
+        assert_eq!(noise_score(0, 0), 0);
+        assert_eq!(noise_score(1, 3), 33);
+        assert_eq!(noise_score(2, 3), 67);
+        assert_eq!(noise_score(1, 200), 1);
+        assert_eq!(noise_score(1, 201), 0);
+        assert_eq!(noise_score(5, 5), 100);
+    }
+
+    #[test]
+    fn policy_counts_only_its_labels() {
+        let mut counts = LabelCounts::default();
+        counts.add(Label::Substantive, 5);
+        counts.add(Label::Comment, 3);
+        counts.add(Label::Formatting, 2);
+        assert_eq!(NoisePolicy::default().noise_lines(&counts), 5);
+        let comments_only = NoisePolicy {
+            labels: vec![Label::Comment],
+        };
+        assert_eq!(comments_only.noise_lines(&counts), 3);
+    }
+}
