@@ -7,7 +7,10 @@ use support::{Repo, diffscore};
 
 fn noisy_repo() -> Repo {
     let repo = Repo::new();
-    repo.write("calc.py", "def total(items):\n    return sum(items)\n\n\ndef count(items):\n    return len(items)\n");
+    repo.write(
+        "calc.py",
+        "def total(items):\n    return sum(items)\n\n\ndef count(items):\n    return len(items)\n",
+    );
     repo.commit("base");
     repo.write(
         "calc.py",
@@ -32,7 +35,11 @@ fn the_gate_decides_the_exit_status() {
     assert_eq!(passed.status.code(), Some(0), "{}", stderr(&passed));
     let failed = repo.run(&["--max-noise", "10"]);
     assert_eq!(failed.status.code(), Some(1));
-    assert!(stdout(&failed).contains("FAIL: score 60 is above max_noise 10"), "{}", stdout(&failed));
+    assert!(
+        stdout(&failed).contains("FAIL: score 60 is above max_noise 10"),
+        "{}",
+        stdout(&failed)
+    );
 }
 
 #[test]
@@ -52,7 +59,10 @@ fn outside_a_repository_is_one_line_on_stderr_and_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert_eq!(message.lines().count(), 1, "{message}");
-    assert!(message.starts_with("diffscore: error: not a git repository"), "{message}");
+    assert!(
+        message.starts_with("diffscore: error: not a git repository"),
+        "{message}"
+    );
     assert!(output.stdout.is_empty());
 }
 
@@ -80,7 +90,10 @@ fn bad_arguments_exit_2() {
 fn colour_only_when_asked_or_on_a_terminal_without_no_color() {
     let repo = noisy_repo();
     let escape = "\u{1b}[";
-    assert!(!stdout(&repo.run(&[])).contains(escape), "a pipe is not a terminal");
+    assert!(
+        !stdout(&repo.run(&[])).contains(escape),
+        "a pipe is not a terminal"
+    );
     assert!(stdout(&repo.run(&["--color", "always"])).contains(escape));
     assert!(!stdout(&repo.run(&["--color", "never"])).contains(escape));
     let mut command = std::process::Command::new(support::binary());
@@ -99,7 +112,10 @@ fn verbose_shows_the_lines_of_each_change() {
     let quiet = stdout(&repo.run(&[]));
     let verbose = stdout(&repo.run(&["-v"]));
     assert!(!quiet.contains("+    \"\"\"Sum the items.\"\"\""));
-    assert!(verbose.contains("+    \"\"\"Sum the items.\"\"\""), "{verbose}");
+    assert!(
+        verbose.contains("+    \"\"\"Sum the items.\"\"\""),
+        "{verbose}"
+    );
     assert!(verbose.contains("-    return len(items)"), "{verbose}");
 }
 
@@ -119,7 +135,14 @@ fn json_output_snapshot() {
 fn help_reads_as_a_manual() {
     let repo = noisy_repo();
     let help = stdout(&repo.run(&["--help"]));
-    for needle in ["--worktree", "--max-noise", "--format", "--color", "Examples:", "Exit status"] {
+    for needle in [
+        "--worktree",
+        "--max-noise",
+        "--format",
+        "--color",
+        "Examples:",
+        "Exit status",
+    ] {
         assert!(help.contains(needle), "--help lacks {needle}");
     }
 }

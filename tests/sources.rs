@@ -28,7 +28,8 @@ fn staged_in_a_repository_with_no_commit_compares_with_the_empty_tree() {
 #[test]
 fn staged_ignores_unstaged_edits() {
     let repo = repo_with_base();
-    repo.write("app/calc.py", BASE.replace("result = 0", "result = 1")).stage_all();
+    repo.write("app/calc.py", BASE.replace("result = 0", "result = 1"))
+        .stage_all();
     repo.write("README.txt", "unstaged\n");
     let report = repo.json(&[]);
     assert_eq!(report["summary"]["files"], 1);
@@ -39,7 +40,8 @@ fn staged_ignores_unstaged_edits() {
 #[test]
 fn worktree_compares_the_index_with_the_working_tree() {
     let repo = repo_with_base();
-    repo.write("app/calc.py", BASE.replace("result = 0", "result = 1")).stage_all();
+    repo.write("app/calc.py", BASE.replace("result = 0", "result = 1"))
+        .stage_all();
     repo.write("README.txt", "hello  \n");
     let report = repo.json(&["--worktree"]);
     assert_eq!(report["source"]["kind"], "worktree");
@@ -51,7 +53,13 @@ fn worktree_compares_the_index_with_the_working_tree() {
 #[test]
 fn a_revision_compares_with_its_first_parent_and_a_root_with_nothing() {
     let repo = repo_with_base();
-    repo.write("app/calc.py", BASE.replace("def total(items):\n", "def total(items):\n    \"\"\"Sum the items.\"\"\"\n"));
+    repo.write(
+        "app/calc.py",
+        BASE.replace(
+            "def total(items):\n",
+            "def total(items):\n    \"\"\"Sum the items.\"\"\"\n",
+        ),
+    );
     repo.commit("docstring");
     let report = repo.json(&["HEAD"]);
     assert_eq!(report["source"]["kind"], "commit");
@@ -67,21 +75,33 @@ fn a_revision_compares_with_its_first_parent_and_a_root_with_nothing() {
 fn ranges_and_merge_base_ranges_read_like_git() {
     let repo = repo_with_base();
     repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.write("app/calc.py", BASE.replace("    return result\n", "    # done\n    return result\n"));
+    repo.write(
+        "app/calc.py",
+        BASE.replace("    return result\n", "    # done\n    return result\n"),
+    );
     repo.commit("comment");
     repo.git(&["checkout", "-q", "main"]);
     repo.write("README.txt", "hello world\n");
     repo.commit("main moves on");
 
     let two_dots = repo.json(&["main..feature"]);
-    assert_eq!(two_dots["summary"]["files"], 2, "A..B includes main's own change, reversed");
+    assert_eq!(
+        two_dots["summary"]["files"], 2,
+        "A..B includes main's own change, reversed"
+    );
     assert_eq!(covered_lines(&two_dots), repo.numstat(&["main..feature"]));
 
     let three_dots = repo.json(&["main...feature"]);
     assert_eq!(three_dots["source"]["kind"], "range");
-    assert_eq!(three_dots["summary"]["files"], 1, "A...B shows only the branch's change");
+    assert_eq!(
+        three_dots["summary"]["files"], 1,
+        "A...B shows only the branch's change"
+    );
     assert_eq!(labels_of(&three_dots, "app/calc.py"), ["comment"]);
-    assert_eq!(covered_lines(&three_dots), repo.numstat(&["main...feature"]));
+    assert_eq!(
+        covered_lines(&three_dots),
+        repo.numstat(&["main...feature"])
+    );
 }
 
 #[test]
@@ -94,14 +114,20 @@ fn pathspecs_limit_the_files_and_are_relative_to_the_current_folder() {
     assert_eq!(report["summary"]["files"], 1);
     file(&report, "README.txt");
 
-    let output = repo.run_in(&repo.path().join("app"), &["--format", "json", "--", "calc.py"]);
+    let output = repo.run_in(
+        &repo.path().join("app"),
+        &["--format", "json", "--", "calc.py"],
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["summary"]["files"], 1);
     file(&report, "app/calc.py");
 
     let from_subfolder = repo.run_in(&repo.path().join("app"), &["--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&from_subfolder.stdout).unwrap();
-    assert_eq!(report["summary"]["files"], 2, "without paths, the whole repository");
+    assert_eq!(
+        report["summary"]["files"], 2,
+        "without paths, the whole repository"
+    );
 }
 
 #[test]
@@ -180,13 +206,17 @@ fn symlinks_submodules_and_mode_changes() {
 #[test]
 fn scoring_never_writes_to_the_repository() {
     let repo = repo_with_base();
-    repo.write("app/calc.py", BASE.replace("result", "acc")).stage_all();
+    repo.write("app/calc.py", BASE.replace("result", "acc"))
+        .stage_all();
     repo.write("README.txt", "unstaged\n");
     let index_before = std::fs::read(repo.path().join(".git/index")).unwrap();
     let status_before = repo.git(&["status", "--porcelain"]);
     for args in [&[][..], &["--worktree"], &["HEAD"]] {
         repo.json(args);
     }
-    assert_eq!(std::fs::read(repo.path().join(".git/index")).unwrap(), index_before);
+    assert_eq!(
+        std::fs::read(repo.path().join(".git/index")).unwrap(),
+        index_before
+    );
     assert_eq!(repo.git(&["status", "--porcelain"]), status_before);
 }
