@@ -177,7 +177,7 @@ impl Aligner<'_> {
         new: Range<usize>,
         findings: &mut Findings,
     ) -> bool {
-        let all_names = |tokens: &[Token]| tokens.iter().all(|t| t.role == Role::Name);
+        let all_names = |tokens: &[Token]| tokens.iter().all(|t| t.site.is_some());
         if old.len() != new.len()
             || !all_names(&self.old_tokens[old.clone()])
             || !all_names(&self.new_tokens[new.clone()])

@@ -7,6 +7,7 @@
 pub mod align;
 pub mod changes;
 pub mod marks;
+mod rename;
 mod text;
 
 use std::ops::Range;
@@ -14,6 +15,7 @@ use std::ops::Range;
 use align::{Findings, Kind, Region, Side, align_region, tokens_on_rows};
 pub use changes::{Change, Detail, LineRange, Note};
 use marks::{FileMarks, Mark, SideMarks};
+use rename::Verdict;
 
 use crate::label::Label;
 use crate::lines::{LineDiff, Run, diff_lines, split_lines};
@@ -88,11 +90,12 @@ pub fn classify(old: &[u8], new: &[u8], language: Language) -> Analysis {
             .ok(),
         Language::Text => None,
     };
+    let mut notes = Vec::new();
     match &parsed {
         Some((old_source, new_source)) if !analysis.diff.runs.is_empty() => {
             analysis.parsed = true;
             analysis.parse_errors = old_source.parse_errors || new_source.parse_errors;
-            mark_python(old_source, new_source, &analysis.diff.runs, &mut marks);
+            notes = mark_python(old_source, new_source, &analysis.diff.runs, &mut marks);
         }
         Some(_) => analysis.parsed = true,
         None => text::mark_runs(&analysis.diff.runs, &old_lines, &new_lines, &mut marks),
@@ -106,7 +109,7 @@ pub fn classify(old: &[u8], new: &[u8], language: Language) -> Analysis {
         };
         scope_name(source, row)
     };
-    analysis.changes = changes::group(&regions, &marks, &[], &scope_of);
+    analysis.changes = changes::group(&regions, &marks, &notes, &scope_of);
     analysis.marks = marks;
     analysis
 }
@@ -124,7 +127,13 @@ fn parse_both(old: &[u8], new: &[u8]) -> Result<(ParsedSource, ParsedSource), &'
     }
 }
 
-fn mark_python(old: &ParsedSource, new: &ParsedSource, runs: &[Run], marks: &mut FileMarks) {
+/// Marks the changed rows of a Python file and returns the notes the marks refer to.
+fn mark_python(
+    old: &ParsedSource,
+    new: &ParsedSource,
+    runs: &[Run],
+    marks: &mut FileMarks,
+) -> Vec<Note> {
     let mut findings = Findings::default();
     for run in runs {
         let region = Region {
@@ -133,17 +142,26 @@ fn mark_python(old: &ParsedSource, new: &ParsedSource, runs: &[Run], marks: &mut
         };
         align_region(old, new, &region, &mut findings);
     }
+    let (verdicts, notes) = rename::verify(old, new, &findings.substitutions);
     for difference in &findings.differences {
-        let label = match difference.kind {
-            Kind::Label(label) => label,
-            Kind::Substitution(_) => Label::Substantive,
+        let mark = match difference.kind {
+            Kind::Label(label) => Mark::plain(label),
+            Kind::Substitution(index) => match verdicts[index] {
+                Verdict::Rename(note) => Mark {
+                    label: Label::Rename,
+                    note: Some(note),
+                },
+                Verdict::Annotation => Mark::plain(Label::Annotation),
+                Verdict::Substantive => Mark::plain(Label::Substantive),
+            },
         };
         let side = match difference.side {
             Side::Old => &mut marks.old,
             Side::New => &mut marks.new,
         };
-        side.add(difference.row, Mark::plain(label));
+        side.add(difference.row, mark);
     }
+    notes
 }
 
 /// The qualified name of the definition enclosing a row, if any.

@@ -184,3 +184,117 @@ fn changes_cover_every_changed_line_once() {
     let covered: usize = analysis.changes.iter().map(Change::line_count).sum();
     assert_eq!(covered, analysis.changed_lines());
 }
+
+#[test]
+fn annotations_added_are_annotation() {
+    all_labelled(
+        "def f(x, y=1):\n    return x\n",
+        "def f(x: int, y: int = 1) -> int:\n    return x\n",
+        Annotation,
+    );
+    all_labelled("items = []\n", "items: list[str] = []\n", Annotation);
+    all_labelled(
+        "def f(x: int):\n    pass\n",
+        "def f(x: str):\n    pass\n",
+        Annotation,
+    );
+}
+
+#[test]
+fn a_new_annotated_field_is_substantive() {
+    let old = "@dataclass\nclass P:\n    x: int\n";
+    let new = "@dataclass\nclass P:\n    x: int\n    y: int\n";
+    assert_eq!(labels(old, new), [(4, Substantive)]);
+}
+
+#[test]
+fn annotation_and_code_change_on_one_line_is_substantive() {
+    all_labelled(
+        "def f(x=1):\n    pass\n",
+        "def f(x: int = 2):\n    pass\n",
+        Substantive,
+    );
+}
+
+#[test]
+fn consistent_local_rename_is_rename() {
+    let old = "def total(items):\n    s = 0\n    for i in items:\n        s += i\n    return s\n";
+    let new =
+        "def total(items):\n    acc = 0\n    for i in items:\n        acc += i\n    return acc\n";
+    all_labelled(old, new, Rename);
+    let analysis = classify(old.as_bytes(), new.as_bytes(), Language::Python);
+    let detail = analysis.changes[0].detail.clone().unwrap();
+    assert_eq!(
+        detail,
+        Detail::Rename {
+            from: "s".into(),
+            to: "acc".into(),
+            scope: "total".into(),
+            kind: "variable",
+            count: 3
+        }
+    );
+    assert_eq!(
+        analysis.changes[0].message,
+        "renamed `s` to `acc` in `total` (3 uses)"
+    );
+}
+
+#[test]
+fn partial_rename_is_substantive() {
+    let old = "def f(a):\n    x = a\n    y = x + 1\n    return x\n";
+    let new = "def f(a):\n    total = a\n    y = x + 1\n    return total\n";
+    all_labelled(old, new, Substantive);
+}
+
+#[test]
+fn rename_onto_an_existing_name_is_substantive() {
+    let old = "def f(a, b):\n    x = a\n    return x + b\n";
+    let new = "def f(a, b):\n    b = a\n    return b + b\n";
+    all_labelled(old, new, Substantive);
+}
+
+#[test]
+fn rename_that_shadows_a_builtin_in_use_is_substantive() {
+    let old = "def f(items):\n    n = 0\n    return n + len(items)\n";
+    let new = "def f(items):\n    len = 0\n    return len + len(items)\n";
+    all_labelled(old, new, Substantive);
+}
+
+#[test]
+fn function_rename_with_its_calls_is_rename() {
+    let old = "def load(p):\n    return p\n\n\ndef main():\n    return load(1)\n";
+    let new = "def read(p):\n    return p\n\n\ndef main():\n    return read(1)\n";
+    all_labelled(old, new, Rename);
+}
+
+#[test]
+fn parameter_rename_needs_keyword_callers_renamed() {
+    let old = "def f(size):\n    return size\n\n\nf(size=1)\n";
+    let new = "def f(n):\n    return n\n\n\nf(size=1)\n";
+    all_labelled(old, new, Substantive);
+    let fixed = "def f(n):\n    return n\n\n\nf(n=1)\n";
+    all_labelled(old, fixed, Rename);
+}
+
+#[test]
+fn attribute_rename_within_a_class_is_rename() {
+    let old = "class A:\n    def __init__(self):\n        self.n = 0\n\n    def inc(self):\n        self.n += 1\n";
+    let new = "class A:\n    def __init__(self):\n        self.count = 0\n\n    def inc(self):\n        self.count += 1\n";
+    all_labelled(old, new, Rename);
+}
+
+#[test]
+fn rename_plus_bug_fix_splits_by_line() {
+    let old = "def f(a):\n    x = a\n    return x + 1\n";
+    let new = "def f(a):\n    total = a\n    return total + 2\n";
+    assert_eq!(
+        labels(old, new),
+        [
+            (-2, Rename),
+            (-3, Substantive),
+            (2, Rename),
+            (3, Substantive)
+        ]
+    );
+}

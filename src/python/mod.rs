@@ -2,6 +2,7 @@
 
 pub mod grammar;
 pub mod literals;
+pub mod names;
 pub mod tokens;
 
 pub use tokens::{ParsedSource, Role, Scope, ScopeKind, Token, parse};

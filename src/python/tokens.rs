@@ -13,6 +13,7 @@ use tree_sitter::{Node, Tree, TreeCursor};
 
 use super::grammar::{self, is};
 use super::literals::{StringPrefix, normalize_docstring, normalize_number, normalize_string};
+use super::names::{LexicalKind, LexicalScope, NamePosition, NameSite, name_position};
 
 /// What a token is, for deciding which label a difference in it earns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,6 +41,10 @@ pub struct Token {
     pub end_byte: u32,
     /// Index into [`ParsedSource::scopes`] of the innermost definition holding the token.
     pub scope: u32,
+    /// Number of enclosing blocks.
+    pub depth: u32,
+    /// Where an identifier stands, for scope analysis; `None` for other tokens.
+    pub site: Option<NameSite>,
 }
 
 impl Token {
@@ -86,6 +91,9 @@ pub struct ParsedSource {
     pub comments: Vec<Token>,
     /// Scope 0 is the module.
     pub scopes: Vec<Scope>,
+    /// Python's lexical scopes (module, classes, functions, lambdas,
+    /// comprehensions); index 0 is the module.
+    pub lexical_scopes: Vec<LexicalScope>,
     pub parse_errors: bool,
 }
 
@@ -109,6 +117,7 @@ pub fn parse(text: &str) -> Option<ParsedSource> {
         tokens,
         comments,
         scopes,
+        lexical_scopes,
         ..
     } = builder;
     Some(ParsedSource {
@@ -118,14 +127,18 @@ pub fn parse(text: &str) -> Option<ParsedSource> {
         tokens,
         comments,
         scopes,
+        lexical_scopes,
     })
 }
 
-/// What entering a node pushed, to undo when leaving it.
+/// An ancestor of the node being visited, and what entering it pushed (to
+/// undo when leaving it).
 #[derive(Default)]
-struct Frame<'tree> {
-    kind: &'tree str,
+pub(crate) struct Frame<'tree> {
+    pub(crate) kind: &'tree str,
+    pub(crate) field: Option<&'tree str>,
     block: bool,
+    lexical: bool,
     annotation: bool,
     scope: bool,
     raw_string: bool,
@@ -137,6 +150,8 @@ struct Builder<'a, 'tree> {
     comments: Vec<Token>,
     scopes: Vec<Scope>,
     scope_stack: Vec<u32>,
+    lexical_scopes: Vec<LexicalScope>,
+    lexical_stack: Vec<u32>,
     frames: Vec<Frame<'tree>>,
     depth: u32,
     annotation: u32,
@@ -154,6 +169,8 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 kind: ScopeKind::Module,
             }],
             scope_stack: vec![0],
+            lexical_scopes: vec![LexicalScope::module()],
+            lexical_stack: vec![0],
             frames: Vec::new(),
             depth: 0,
             annotation: 0,
@@ -183,9 +200,10 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     }
 
     /// Emits what `node` contributes and says whether to visit its children.
-    fn enter(&mut self, node: Node<'tree>, field: Option<&str>) -> bool {
+    fn enter(&mut self, node: Node<'tree>, field: Option<&'tree str>) -> bool {
         let mut frame = Frame {
             kind: node.kind(),
+            field,
             ..Frame::default()
         };
         let descend = self.visit(node, field, &mut frame);
@@ -204,13 +222,25 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         if frame.scope {
             self.scope_stack.pop();
         }
+        if frame.lexical {
+            self.lexical_stack.pop();
+        }
         if frame.raw_string {
             self.raw_strings.pop();
         }
     }
 
-    fn visit(&mut self, node: Node<'tree>, field: Option<&str>, frame: &mut Frame<'tree>) -> bool {
+    fn visit(
+        &mut self,
+        node: Node<'tree>,
+        field: Option<&'tree str>,
+        frame: &mut Frame<'tree>,
+    ) -> bool {
         let kind = node.kind();
+        if let Some(lexical_kind) = LexicalKind::of(kind) {
+            self.push_lexical(node, lexical_kind);
+            frame.lexical = true;
+        }
         if node.is_missing() || is(kind, grammar::LAYOUT_TOKENS) {
             return false;
         }
@@ -256,14 +286,14 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 false
             }
             _ if is(kind, grammar::ATOMS) || node.child_count() == 0 => {
-                self.leaf(node);
+                self.leaf(node, field);
                 false
             }
             _ => true,
         }
     }
 
-    fn leaf(&mut self, node: Node<'_>) {
+    fn leaf(&mut self, node: Node<'_>, field: Option<&str>) {
         if is_layout_punctuation(node) {
             return;
         }
@@ -276,6 +306,18 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                     Role::Name
                 };
                 self.emit(node, role, &format!("id:{text}"));
+                let first_in_parent = node.prev_sibling().is_none();
+                let position = name_position(&self.frames, field, first_in_parent);
+                let lexical = match position {
+                    // A definition's name binds in the scope around the definition.
+                    NamePosition::FunctionName | NamePosition::ClassName => {
+                        self.enclosing_lexical()
+                    }
+                    _ => *self.lexical_stack.last().unwrap_or(&0),
+                };
+                if let Some(token) = self.tokens.last_mut() {
+                    token.site = Some(NameSite { position, lexical });
+                }
             }
             "integer" | "float" => self.emit_code(node, &normalize_number(text)),
             "string_start" => {
@@ -328,7 +370,38 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             start_byte: node.start_byte() as u32,
             end_byte: node.end_byte() as u32,
             scope: *self.scope_stack.last().unwrap_or(&0),
+            depth: self.depth,
+            site: None,
         }
+    }
+
+    fn push_lexical(&mut self, node: Node<'_>, kind: LexicalKind) {
+        let parent = *self.lexical_stack.last().unwrap_or(&0);
+        let label = match node.child_by_field_name("name") {
+            Some(name) if matches!(kind, LexicalKind::Class | LexicalKind::Function) => {
+                node_text(self.text, name).to_owned()
+            }
+            _ => {
+                let ordinal = self.lexical_scopes[parent as usize].anonymous_children;
+                self.lexical_scopes[parent as usize].anonymous_children += 1;
+                format!("<{}#{ordinal}>", node.kind())
+            }
+        };
+        let path = format!("{}/{label}", self.lexical_scopes[parent as usize].path);
+        self.lexical_scopes.push(LexicalScope {
+            kind,
+            parent: Some(parent),
+            path,
+            anonymous_children: 0,
+        });
+        self.lexical_stack
+            .push(self.lexical_scopes.len() as u32 - 1);
+    }
+
+    /// The lexical scope around the innermost one.
+    fn enclosing_lexical(&self) -> u32 {
+        let innermost = *self.lexical_stack.last().unwrap_or(&0);
+        self.lexical_scopes[innermost as usize].parent.unwrap_or(0)
     }
 
     fn push_scope(&mut self, node: Node<'_>) {

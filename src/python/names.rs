@@ -1,0 +1,398 @@
+//! Python's name binding, derived from the tree: where each identifier
+//! stands (a binding, a use, an attribute, a keyword argument...), in which
+//! lexical scope, and which scope a use resolves to, following Python's
+//! rules (LEGB, `global`/`nonlocal`, class bodies invisible to nested functions).
+
+use std::collections::{HashMap, HashSet};
+
+use super::tokens::{Frame, ParsedSource, Token};
+
+/// Python's scopes: names bound in one are local to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LexicalKind {
+    Module,
+    Class,
+    Function,
+    /// Lambdas and comprehensions: function scopes without a name.
+    Anonymous,
+}
+
+impl LexicalKind {
+    /// The kind of scope a node opens, if it opens one.
+    pub fn of(node_kind: &str) -> Option<LexicalKind> {
+        match node_kind {
+            "class_definition" => Some(LexicalKind::Class),
+            "function_definition" => Some(LexicalKind::Function),
+            "lambda"
+            | "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression" => Some(LexicalKind::Anonymous),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LexicalScope {
+    pub kind: LexicalKind,
+    pub parent: Option<u32>,
+    /// A path that names the scope the same way on both sides of a diff,
+    /// e.g. `/ReportView/get/<lambda#0>`.
+    pub path: String,
+    pub anonymous_children: u32,
+}
+
+impl LexicalScope {
+    pub fn module() -> LexicalScope {
+        LexicalScope {
+            kind: LexicalKind::Module,
+            parent: None,
+            path: String::new(),
+            anonymous_children: 0,
+        }
+    }
+}
+
+/// Where an identifier stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NamePosition {
+    /// A read of a name.
+    Reference,
+    /// An assignment, loop, `with ... as`, `except ... as`, walrus, `del` or import target.
+    Binding,
+    Parameter,
+    FunctionName,
+    ClassName,
+    /// Declared `global` in its scope.
+    Global,
+    /// Declared `nonlocal` in its scope.
+    Nonlocal,
+    /// `obj.name`: an attribute, not a scoped name.
+    Attribute,
+    /// `obj.name = ...`: an attribute assigned.
+    AttributeBinding,
+    /// `f(name=...)`: names a parameter of the callee.
+    Keyword,
+    /// A module path or an imported name as spelled in its module: renaming it
+    /// changes what is imported.
+    ImportPath,
+}
+
+/// An identifier's place: its position and its innermost lexical scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameSite {
+    pub position: NamePosition,
+    pub lexical: u32,
+}
+
+/// Finds an identifier's position from its ancestors (innermost last) and
+/// its own field name. Patterns (`a, b = ...`) are walked through to the
+/// statement that binds them.
+pub(crate) fn name_position(
+    ancestors: &[Frame<'_>],
+    field: Option<&str>,
+    first_in_parent: bool,
+) -> NamePosition {
+    let mut field = field;
+    for (depth, frame) in ancestors.iter().rev().enumerate() {
+        match (frame.kind, field) {
+            ("attribute", Some("attribute")) => {
+                let above = &ancestors[..ancestors.len() - depth - 1];
+                return match name_position(above, frame.field, false) {
+                    NamePosition::Binding => NamePosition::AttributeBinding,
+                    _ => NamePosition::Attribute,
+                };
+            }
+            ("keyword_argument", Some("name")) => return NamePosition::Keyword,
+            ("function_definition", Some("name")) => return NamePosition::FunctionName,
+            ("class_definition", Some("name")) => return NamePosition::ClassName,
+            ("parameters" | "lambda_parameters", _) => return NamePosition::Parameter,
+            ("default_parameter" | "typed_default_parameter", Some("name")) => {
+                return NamePosition::Parameter;
+            }
+            ("typed_parameter", None) => return NamePosition::Parameter,
+            (
+                "pattern_list"
+                | "tuple_pattern"
+                | "list_pattern"
+                | "list_splat_pattern"
+                | "dictionary_splat_pattern"
+                | "tuple"
+                | "list"
+                | "parenthesized_expression"
+                | "list_splat"
+                | "expression_list",
+                _,
+            ) => field = frame.field,
+            (
+                "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause",
+                Some("left"),
+            ) => {
+                return NamePosition::Binding;
+            }
+            ("named_expression", Some("name"))
+            | ("as_pattern_target", _)
+            | ("delete_statement", _) => {
+                return NamePosition::Binding;
+            }
+            ("aliased_import", Some("alias")) => return NamePosition::Binding,
+            ("dotted_name", _) => {
+                let statement = ancestors
+                    .len()
+                    .checked_sub(depth + 2)
+                    .map(|i| &ancestors[i]);
+                return import_position(statement.map(|s| s.kind), frame.field, first_in_parent);
+            }
+            ("global_statement", _) => return NamePosition::Global,
+            ("nonlocal_statement", _) => return NamePosition::Nonlocal,
+            _ => return NamePosition::Reference,
+        }
+    }
+    NamePosition::Reference
+}
+
+/// `import a.b` binds `a`; `from m import x` binds `x`; module paths and
+/// the original names of aliased imports bind nothing.
+fn import_position(parent_kind: Option<&str>, field: Option<&str>, first: bool) -> NamePosition {
+    match (parent_kind, field) {
+        (Some("import_statement"), Some("name")) if first => NamePosition::Binding,
+        (Some("import_from_statement"), Some("name")) if first => NamePosition::Binding,
+        _ => NamePosition::ImportPath,
+    }
+}
+
+/// What an identifier refers to, comparable across the two sides of a diff.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NameKey {
+    /// A name bound in a function or module scope (named by its path).
+    Scoped { scope: String, name: String },
+    /// An attribute, or a name bound in a class body (reached as `self.name`).
+    Attribute(String),
+    /// A keyword argument's name.
+    Keyword(String),
+    /// Not a renameable name.
+    Opaque,
+}
+
+/// Every identifier token's key, by token index.
+pub struct NameTable {
+    pub keys: HashMap<usize, NameKey>,
+    /// Token indices by key.
+    pub by_key: HashMap<NameKey, Vec<usize>>,
+}
+
+impl NameTable {
+    pub fn build(source: &ParsedSource) -> NameTable {
+        let bindings = Bindings::collect(source);
+        let mut keys = HashMap::new();
+        let mut by_key: HashMap<NameKey, Vec<usize>> = HashMap::new();
+        for (index, token) in source.tokens.iter().enumerate() {
+            let Some(site) = token.site else { continue };
+            let key = bindings.key(source, token, site);
+            by_key.entry(key.clone()).or_default().push(index);
+            keys.insert(index, key);
+        }
+        NameTable { keys, by_key }
+    }
+
+    pub fn key(&self, token: usize) -> &NameKey {
+        self.keys.get(&token).unwrap_or(&NameKey::Opaque)
+    }
+
+    /// Every token that shares `key`.
+    pub fn occurrences(&self, key: &NameKey) -> &[usize] {
+        self.by_key.get(key).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The names each lexical scope binds or declares.
+struct Bindings {
+    bound: Vec<HashSet<String>>,
+    globals: Vec<HashSet<String>>,
+    nonlocals: Vec<HashSet<String>>,
+}
+
+impl Bindings {
+    fn collect(source: &ParsedSource) -> Bindings {
+        let count = source.lexical_scopes.len();
+        let mut bindings = Bindings {
+            bound: vec![HashSet::new(); count],
+            globals: vec![HashSet::new(); count],
+            nonlocals: vec![HashSet::new(); count],
+        };
+        for token in &source.tokens {
+            let Some(site) = token.site else { continue };
+            let name = source.token_text(token).to_owned();
+            let scope = site.lexical as usize;
+            match site.position {
+                NamePosition::Binding
+                | NamePosition::Parameter
+                | NamePosition::FunctionName
+                | NamePosition::ClassName => {
+                    bindings.bound[scope].insert(name);
+                }
+                NamePosition::Global => {
+                    bindings.globals[scope].insert(name);
+                }
+                NamePosition::Nonlocal => {
+                    bindings.nonlocals[scope].insert(name);
+                }
+                _ => {}
+            }
+        }
+        bindings
+    }
+
+    fn key(&self, source: &ParsedSource, token: &Token, site: NameSite) -> NameKey {
+        let name = source.token_text(token).to_owned();
+        match site.position {
+            NamePosition::Attribute | NamePosition::AttributeBinding => NameKey::Attribute(name),
+            NamePosition::Keyword => NameKey::Keyword(name),
+            NamePosition::ImportPath => NameKey::Opaque,
+            _ => {
+                let scope = self.resolve(source, site.lexical, &name);
+                let lexical = &source.lexical_scopes[scope as usize];
+                if lexical.kind == LexicalKind::Class {
+                    NameKey::Attribute(name)
+                } else {
+                    NameKey::Scoped {
+                        scope: lexical.path.clone(),
+                        name,
+                    }
+                }
+            }
+        }
+    }
+
+    /// The scope a name in `scope` refers to, by Python's rules.
+    fn resolve(&self, source: &ParsedSource, scope: u32, name: &str) -> u32 {
+        let index = scope as usize;
+        if self.globals[index].contains(name) {
+            return 0;
+        }
+        if !self.nonlocals[index].contains(name) && self.bound[index].contains(name) {
+            return scope;
+        }
+        let mut current = source.lexical_scopes[index].parent;
+        while let Some(outer) = current {
+            let lexical = &source.lexical_scopes[outer as usize];
+            if lexical.kind != LexicalKind::Class && self.bound[outer as usize].contains(name) {
+                return if self.globals[outer as usize].contains(name) {
+                    0
+                } else {
+                    outer
+                };
+            }
+            current = lexical.parent;
+        }
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse;
+
+    /// The key of every occurrence of `name`, in source order.
+    fn keys_of(source: &str, name: &str) -> Vec<NameKey> {
+        let parsed = parse(source).unwrap();
+        let table = NameTable::build(&parsed);
+        parsed
+            .tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.site.is_some() && parsed.token_text(t) == name)
+            .map(|(i, _)| table.key(i).clone())
+            .collect()
+    }
+
+    fn scoped(scope: &str, name: &str) -> NameKey {
+        NameKey::Scoped {
+            scope: scope.into(),
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn locals_parameters_and_globals_resolve_by_python_rules() {
+        let source = "x = 1\ndef f(a):\n    x = a\n    return x\ndef g():\n    return x\n";
+        assert_eq!(
+            keys_of(source, "x"),
+            [
+                scoped("", "x"),
+                scoped("/f", "x"),
+                scoped("/f", "x"),
+                scoped("", "x")
+            ]
+        );
+        assert_eq!(keys_of(source, "a"), [scoped("/f", "a"), scoped("/f", "a")]);
+    }
+
+    #[test]
+    fn global_and_nonlocal_declarations_redirect_bindings() {
+        let source = "n = 0\ndef bump():\n    global n\n    n += 1\ndef outer():\n    c = 0\n    def inner():\n        nonlocal c\n        c += 1\n";
+        assert!(
+            keys_of(source, "n")
+                .iter()
+                .all(|key| *key == scoped("", "n"))
+        );
+        assert!(
+            keys_of(source, "c")
+                .iter()
+                .all(|key| *key == scoped("/outer", "c"))
+        );
+    }
+
+    #[test]
+    fn closures_see_the_enclosing_function_but_not_the_class() {
+        let source = "class A:\n    y = 1\n    def m(self):\n        return y\ndef f():\n    z = 1\n    return lambda: z\n";
+        assert_eq!(
+            keys_of(source, "y"),
+            [NameKey::Attribute("y".into()), scoped("", "y")]
+        );
+        assert_eq!(keys_of(source, "z"), [scoped("/f", "z"), scoped("/f", "z")]);
+    }
+
+    #[test]
+    fn attributes_keywords_and_import_paths() {
+        let source = "import os.path as p\nfrom m import a as b\nself.x = f(x=1)\n";
+        assert_eq!(
+            keys_of(source, "x"),
+            [NameKey::Attribute("x".into()), NameKey::Keyword("x".into())]
+        );
+        assert_eq!(keys_of(source, "os"), [NameKey::Opaque]);
+        assert_eq!(keys_of(source, "a"), [NameKey::Opaque]);
+        assert_eq!(keys_of(source, "b"), [scoped("", "b")]);
+        assert_eq!(keys_of(source, "p"), [scoped("", "p")]);
+    }
+
+    #[test]
+    fn assigned_attributes_are_attribute_bindings() {
+        let parsed = parse("self.x = 1\nself.y += 1\nprint(self.z)\n").unwrap();
+        let positions: Vec<NamePosition> = parsed
+            .tokens
+            .iter()
+            .filter_map(|t| t.site.map(|s| s.position))
+            .filter(|p| matches!(p, NamePosition::Attribute | NamePosition::AttributeBinding))
+            .collect();
+        assert_eq!(
+            positions,
+            [
+                NamePosition::AttributeBinding,
+                NamePosition::AttributeBinding,
+                NamePosition::Attribute
+            ]
+        );
+    }
+
+    #[test]
+    fn comprehension_variables_are_local_to_the_comprehension() {
+        let source = "def f(v):\n    return [v for v in range(3)], v\n";
+        let keys = keys_of(source, "v");
+        assert_eq!(keys[0], scoped("/f", "v"));
+        assert_eq!(keys[1], scoped("/f/<list_comprehension#0>", "v"));
+        assert_eq!(keys[3], scoped("/f", "v"));
+    }
+}
