@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
 
+use super::rows::RowSet;
 use crate::label::Label;
 use crate::python::{ParsedSource, Role, Token};
 
@@ -59,10 +60,10 @@ pub struct Findings {
 }
 
 /// The two sides of one region: the rows it covers on each side.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Region {
-    pub old: Range<usize>,
-    pub new: Range<usize>,
+    pub old: RowSet,
+    pub new: RowSet,
 }
 
 /// Aligns the tokens of one region and records its differences.
@@ -72,23 +73,23 @@ pub fn align_region(
     region: &Region,
     findings: &mut Findings,
 ) {
-    let old_span = tokens_on_rows(&old.tokens, &region.old);
-    let new_span = tokens_on_rows(&new.tokens, &region.new);
+    let old_side = SideTokens::new(&old.tokens, &region.old);
+    let new_side = SideTokens::new(&new.tokens, &region.new);
+    let ops = diff_keys(&old_side.keys(), &new_side.keys());
     let mut aligner = Aligner {
         region,
-        old_tokens: &old.tokens[old_span.clone()],
-        new_tokens: &new.tokens[new_span.clone()],
-        old_offset: old_span.start,
-        new_offset: new_span.start,
+        old: old_side,
+        new: new_side,
         old_partners: Vec::new(),
         new_partners: Vec::new(),
     };
-    let ops = diff_keys(aligner.old_tokens, aligner.new_tokens);
     aligner.collect_partners(&ops);
     for op in &ops {
         aligner.record(op, findings);
     }
-    aligner.record_comments(old, new, findings);
+    let old_comments = SideTokens::new(&old.comments, &region.old);
+    let new_comments = SideTokens::new(&new.comments, &region.new);
+    aligner.record_comments(&old_comments, &new_comments, findings);
 }
 
 /// The contiguous span of tokens that touch any of `rows`.
@@ -98,19 +99,41 @@ pub fn tokens_on_rows(tokens: &[Token], rows: &Range<usize>) -> Range<usize> {
     start..end.max(start)
 }
 
-fn diff_keys(old: &[Token], new: &[Token]) -> Vec<DiffOp> {
-    let old_keys: Vec<u64> = old.iter().map(|t| t.key).collect();
-    let new_keys: Vec<u64> = new.iter().map(|t| t.key).collect();
+/// The tokens of one side that touch a region's rows, by index into the file's tokens.
+struct SideTokens<'a> {
+    all: &'a [Token],
+    indices: Vec<usize>,
+}
+
+impl<'a> SideTokens<'a> {
+    fn new(all: &'a [Token], rows: &RowSet) -> Self {
+        let mut indices: Vec<usize> = rows
+            .ranges()
+            .iter()
+            .flat_map(|range| tokens_on_rows(all, range))
+            .collect();
+        indices.dedup();
+        SideTokens { all, indices }
+    }
+
+    fn get(&self, position: usize) -> &'a Token {
+        &self.all[self.indices[position]]
+    }
+
+    fn keys(&self) -> Vec<u64> {
+        self.indices.iter().map(|&i| self.all[i].key).collect()
+    }
+}
+
+fn diff_keys(old: &[u64], new: &[u64]) -> Vec<DiffOp> {
     let deadline = Instant::now() + TOKEN_DIFF_BUDGET;
-    capture_diff_slices_deadline(Algorithm::Myers, &old_keys, &new_keys, Some(deadline))
+    capture_diff_slices_deadline(Algorithm::Myers, old, new, Some(deadline))
 }
 
 struct Aligner<'a> {
     region: &'a Region,
-    old_tokens: &'a [Token],
-    new_tokens: &'a [Token],
-    old_offset: usize,
-    new_offset: usize,
+    old: SideTokens<'a>,
+    new: SideTokens<'a>,
     /// Pairs of (old row, new row) joined by an unchanged token, sorted by old row.
     old_partners: Vec<(usize, usize)>,
     /// The same pairs as (new row, old row), sorted by new row.
@@ -127,9 +150,8 @@ impl Aligner<'_> {
             } = *op
             {
                 for i in 0..len {
-                    let old_rows = self.old_tokens[old_index + i].rows();
-                    let new_row = self.new_tokens[new_index + i].first_row as usize;
-                    for old_row in old_rows {
+                    let new_row = self.new.get(new_index + i).first_row as usize;
+                    for old_row in self.old.get(old_index + i).rows() {
                         self.old_partners.push((old_row, new_row));
                     }
                 }
@@ -177,32 +199,35 @@ impl Aligner<'_> {
         new: Range<usize>,
         findings: &mut Findings,
     ) -> bool {
-        let all_names = |tokens: &[Token]| tokens.iter().all(|t| t.site.is_some());
+        let identifiers = |side: &SideTokens, range: Range<usize>| {
+            range.into_iter().all(|i| side.get(i).site.is_some())
+        };
         if old.len() != new.len()
-            || !all_names(&self.old_tokens[old.clone()])
-            || !all_names(&self.new_tokens[new.clone()])
+            || !identifiers(&self.old, old.clone())
+            || !identifiers(&self.new, new.clone())
         {
             return false;
         }
         for (o, n) in old.zip(new) {
             let id = findings.substitutions.len();
             findings.substitutions.push(Substitution {
-                old_token: self.old_offset + o,
-                new_token: self.new_offset + n,
+                old_token: self.old.indices[o],
+                new_token: self.new.indices[n],
             });
             let kind = Kind::Substitution(id);
-            self.mark(Side::Old, &self.old_tokens[o], kind, findings);
-            self.mark(Side::New, &self.new_tokens[n], kind, findings);
+            self.mark(Side::Old, self.old.get(o), kind, findings);
+            self.mark(Side::New, self.new.get(n), kind, findings);
         }
         true
     }
 
-    fn mark_by_role(&self, side: Side, indices: Range<usize>, findings: &mut Findings) {
+    fn mark_by_role(&self, side: Side, positions: Range<usize>, findings: &mut Findings) {
         let tokens = match side {
-            Side::Old => &self.old_tokens[indices],
-            Side::New => &self.new_tokens[indices],
+            Side::Old => &self.old,
+            Side::New => &self.new,
         };
-        for token in tokens {
+        for position in positions {
+            let token = tokens.get(position);
             self.mark(
                 side,
                 token,
@@ -219,7 +244,7 @@ impl Aligner<'_> {
             Side::Old => &self.region.old,
             Side::New => &self.region.new,
         };
-        for row in token.rows().filter(|row| rows.contains(row)) {
+        for row in token.rows().filter(|&row| rows.contains(row)) {
             findings.differences.push(Difference { side, row, kind });
             self.mark_partners(side, row, kind, findings);
         }
@@ -235,7 +260,7 @@ impl Aligner<'_> {
             .iter()
             .take_while(|&&(this, _)| this == row)
             .map(|&(_, partner)| partner);
-        for partner in partner_rows.filter(|partner| other_rows.contains(partner)) {
+        for partner in partner_rows.filter(|&partner| other_rows.contains(partner)) {
             findings.differences.push(Difference {
                 side: other,
                 row: partner,
@@ -246,20 +271,17 @@ impl Aligner<'_> {
 
     /// Comments are compared on their own: any comment added, removed or
     /// edited in the region marks its row (and that row's partners).
-    fn record_comments(&self, old: &ParsedSource, new: &ParsedSource, findings: &mut Findings) {
-        let old_comments = &old.comments[tokens_on_rows(&old.comments, &self.region.old)];
-        let new_comments = &new.comments[tokens_on_rows(&new.comments, &self.region.new)];
+    fn record_comments(&self, old: &SideTokens, new: &SideTokens, findings: &mut Findings) {
         let kind = Kind::Label(Label::Comment);
-        for op in diff_keys(old_comments, new_comments) {
-            for comment in &old_comments[op.old_range()] {
-                if !matches!(op, DiffOp::Equal { .. }) {
-                    self.mark(Side::Old, comment, kind, findings);
-                }
+        for op in diff_keys(&old.keys(), &new.keys()) {
+            if matches!(op, DiffOp::Equal { .. }) {
+                continue;
             }
-            for comment in &new_comments[op.new_range()] {
-                if !matches!(op, DiffOp::Equal { .. }) {
-                    self.mark(Side::New, comment, kind, findings);
-                }
+            for position in op.old_range() {
+                self.mark(Side::Old, old.get(position), kind, findings);
+            }
+            for position in op.new_range() {
+                self.mark(Side::New, new.get(position), kind, findings);
             }
         }
     }

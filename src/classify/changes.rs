@@ -4,9 +4,7 @@
 //! that share a mark form one change, so a hunk that renames a variable and
 //! fixes a bug becomes one `rename` change and one `substantive` change.
 
-use std::ops::Range;
-
-use super::align::Side;
+use super::align::{Region, Side};
 use super::marks::{FileMarks, Mark};
 use crate::label::Label;
 
@@ -77,22 +75,23 @@ impl Change {
     }
 }
 
-/// Groups the marked rows of each region into changes.
+/// Groups the marked rows of each region into changes. A move is one change
+/// however many regions its lines fall in.
 pub fn group(
-    regions: &[(Range<usize>, Range<usize>)],
+    regions: &[Region],
     marks: &FileMarks,
     notes: &[Note],
     scope_of: &dyn Fn(Side, usize) -> Option<String>,
 ) -> Vec<Change> {
-    let mut changes = Vec::new();
-    for (old_rows, new_rows) in regions {
+    let mut changes: Vec<Change> = Vec::new();
+    for region in regions {
         let mut groups: Vec<(Mark, Vec<usize>, Vec<usize>)> = Vec::new();
-        for (side, rows) in [(Side::Old, old_rows), (Side::New, new_rows)] {
+        for (side, rows) in [(Side::Old, &region.old), (Side::New, &region.new)] {
             let side_marks = match side {
                 Side::Old => &marks.old,
                 Side::New => &marks.new,
             };
-            for row in rows.clone() {
+            for row in rows.rows() {
                 let Some(mark) = side_marks.get(row) else {
                     continue;
                 };
@@ -112,6 +111,16 @@ pub fn group(
         for (mark, old, new) in groups {
             let note = mark.note.and_then(|index| notes.get(index));
             let scope = first_scope(&old, &new, scope_of);
+            let same_move = changes.iter_mut().find(|change| {
+                mark.label == Label::Reorder
+                    && change.label == Label::Reorder
+                    && note.is_some_and(|n| change.detail.as_ref() == Some(&n.detail))
+            });
+            if let Some(change) = same_move {
+                change.old = ranges(&merge_rows(&change.old, &old));
+                change.new = ranges(&merge_rows(&change.new, &new));
+                continue;
+            }
             changes.push(Change {
                 label: mark.label,
                 message: note.map_or_else(
@@ -141,6 +150,17 @@ fn first_scope(
 ) -> Option<String> {
     let on_new = new.iter().find_map(|&row| scope_of(Side::New, row));
     on_new.or_else(|| old.iter().find_map(|&row| scope_of(Side::Old, row)))
+}
+
+/// The rows of `ranges` and `rows` together, sorted, 0-based.
+fn merge_rows(ranges: &[LineRange], rows: &[usize]) -> Vec<usize> {
+    let mut all: Vec<usize> = ranges
+        .iter()
+        .flat_map(|r| r.start - 1..r.end)
+        .chain(rows.iter().copied())
+        .collect();
+    all.sort_unstable();
+    all
 }
 
 /// Compresses sorted 0-based rows into 1-based inclusive ranges.
@@ -185,6 +205,7 @@ fn describe(label: Label, has_old: bool, has_new: bool, scope: Option<&str>) -> 
 mod tests {
     use super::*;
     use crate::classify::marks::SideMarks;
+    use crate::classify::rows::RowSet;
 
     #[test]
     fn rows_with_the_same_mark_form_one_change_per_region() {
@@ -198,7 +219,11 @@ mod tests {
         marks.new.add(1, Mark::plain(Label::Formatting));
         marks.new.add(2, Mark::plain(Label::Substantive));
         marks.new.add(3, Mark::plain(Label::Substantive));
-        let changes = group(&[(1..3, 1..4)], &marks, &[], &|_, _| None);
+        let region = Region {
+            old: RowSet::from_range(1..3),
+            new: RowSet::from_range(1..4),
+        };
+        let changes = group(&[region], &marks, &[], &|_, _| None);
         assert_eq!(changes.len(), 2);
         assert_eq!(changes[0].label, Label::Formatting);
         assert_eq!(changes[0].old, [LineRange { start: 2, end: 3 }]);

@@ -57,40 +57,62 @@ pub struct FileMarks {
     pub new: SideMarks,
 }
 
-/// Gives every changed row a mark: rows with no recorded difference are
-/// layout (`formatting`), and blank rows take the mark of the nearest
-/// non-blank changed row of the same run and side, since a blank line goes
-/// with the edit it separates (a moved function's spacing moves with it).
-pub fn complete(marks: &mut FileMarks, runs: &[Run], old_lines: &[&[u8]], new_lines: &[&[u8]]) {
-    for run in runs {
-        complete_side(&mut marks.old, run.old.clone(), old_lines);
-        complete_side(&mut marks.new, run.new.clone(), new_lines);
+/// Gives every unmarked, non-blank row of `rows` the region's default mark:
+/// `formatting` in a run of the line diff (no difference left but layout),
+/// `reorder` in a moved definition.
+pub fn fill_defaults(
+    marks: &mut SideMarks,
+    rows: impl Iterator<Item = usize>,
+    lines: &[&[u8]],
+    default: Mark,
+) {
+    for row in rows {
+        if marks.get(row).is_none() && !is_blank(lines, row) {
+            marks.add(row, default);
+        }
     }
 }
 
-fn complete_side(marks: &mut SideMarks, rows: std::ops::Range<usize>, lines: &[&[u8]]) {
-    let is_blank = |row: usize| {
-        lines
-            .get(row)
-            .is_none_or(|line| line.trim_ascii().is_empty())
-    };
-    for row in rows.clone() {
-        if marks.get(row).is_none() && !is_blank(row) {
-            marks.add(row, Mark::plain(Label::Formatting));
-        }
+/// Blank rows take the mark of the nearest non-blank changed row of the same
+/// run and side, since a blank line goes with the edit it separates; next to
+/// a moved definition they take the move's mark (its spacing moves with it).
+/// A run of blank rows alone is formatting.
+pub fn fill_blank_rows(
+    marks: &mut FileMarks,
+    moved: &FileMarks,
+    runs: &[Run],
+    lines: (&[&[u8]], &[&[u8]]),
+) {
+    for run in runs {
+        fill_blank_side(&mut marks.old, &moved.old, run.old.clone(), lines.0);
+        fill_blank_side(&mut marks.new, &moved.new, run.new.clone(), lines.1);
     }
+}
+
+fn fill_blank_side(
+    marks: &mut SideMarks,
+    moved: &SideMarks,
+    rows: std::ops::Range<usize>,
+    lines: &[&[u8]],
+) {
     for row in rows.clone() {
         if marks.get(row).is_some() {
             continue;
         }
-        let before = (rows.start..row).rev().find(|&r| !is_blank(r));
-        let after = (row + 1..rows.end).find(|&r| !is_blank(r));
+        let before = (rows.start..row).rev().find(|&r| !is_blank(lines, r));
+        let after = (row + 1..rows.end).find(|&r| !is_blank(lines, r));
         let inherited = before
             .or(after)
-            .and_then(|r| marks.get(r))
+            .and_then(|r| moved.get(r).or(marks.get(r)))
             .unwrap_or(Mark::plain(Label::Formatting));
         marks.add(row, inherited);
     }
+}
+
+fn is_blank(lines: &[&[u8]], row: usize) -> bool {
+    lines
+        .get(row)
+        .is_none_or(|line| line.trim_ascii().is_empty())
 }
 
 #[cfg(test)]
@@ -120,14 +142,16 @@ mod tests {
             new: SideMarks::new(4),
         };
         marks.new.add(0, Mark::plain(Label::Docstring));
-        complete(
+        fill_defaults(&mut marks.new, 0..4, &lines, Mark::plain(Label::Formatting));
+        let no_moves = FileMarks::default();
+        fill_blank_rows(
             &mut marks,
+            &no_moves,
             &[Run {
                 old: 0..0,
                 new: 0..4,
             }],
-            &[],
-            &lines,
+            (&[], &lines),
         );
         let labels: Vec<Label> = (0..4).map(|r| marks.new.get(r).unwrap().label).collect();
         assert_eq!(

@@ -7,15 +7,16 @@
 pub mod align;
 pub mod changes;
 pub mod marks;
+mod moves;
 mod rename;
+pub mod rows;
 mod text;
-
-use std::ops::Range;
 
 use align::{Findings, Kind, Region, Side, align_region, tokens_on_rows};
 pub use changes::{Change, Detail, LineRange, Note};
 use marks::{FileMarks, Mark, SideMarks};
 use rename::Verdict;
+use rows::RowSet;
 
 use crate::label::Label;
 use crate::lines::{LineDiff, Run, diff_lines, split_lines};
@@ -70,11 +71,6 @@ pub fn classify(old: &[u8], new: &[u8], language: Language) -> Analysis {
         old: SideMarks::new(old_lines.len()),
         new: SideMarks::new(new_lines.len()),
     };
-    let regions: Vec<(Range<usize>, Range<usize>)> = diff
-        .runs
-        .iter()
-        .map(|run| (run.old.clone(), run.new.clone()))
-        .collect();
     let mut analysis = Analysis {
         language,
         parsed: false,
@@ -90,17 +86,31 @@ pub fn classify(old: &[u8], new: &[u8], language: Language) -> Analysis {
             .ok(),
         Language::Text => None,
     };
-    let mut notes = Vec::new();
-    match &parsed {
-        Some((old_source, new_source)) if !analysis.diff.runs.is_empty() => {
+    let lines = (&old_lines[..], &new_lines[..]);
+    let mut moved = FileMarks {
+        old: SideMarks::new(old_lines.len()),
+        new: SideMarks::new(new_lines.len()),
+    };
+    let (regions, notes) = match &parsed {
+        Some((old_source, new_source)) => {
             analysis.parsed = true;
             analysis.parse_errors = old_source.parse_errors || new_source.parse_errors;
-            notes = mark_python(old_source, new_source, &analysis.diff.runs, &mut marks);
+            let python = mark_python(
+                old_source,
+                new_source,
+                &analysis.diff.runs,
+                lines,
+                &mut marks,
+            );
+            moved = python.moved;
+            (python.regions, python.notes)
         }
-        Some(_) => analysis.parsed = true,
-        None => text::mark_runs(&analysis.diff.runs, &old_lines, &new_lines, &mut marks),
-    }
-    marks::complete(&mut marks, &analysis.diff.runs, &old_lines, &new_lines);
+        None => {
+            text::mark_runs(&analysis.diff.runs, &old_lines, &new_lines, &mut marks);
+            (run_regions(&analysis.diff.runs), Vec::new())
+        }
+    };
+    marks::fill_blank_rows(&mut marks, &moved, &analysis.diff.runs, lines);
     let scope_of = |side: Side, row: usize| {
         let (old_source, new_source) = parsed.as_ref()?;
         let source = match side {
@@ -112,6 +122,15 @@ pub fn classify(old: &[u8], new: &[u8], language: Language) -> Analysis {
     analysis.changes = changes::group(&regions, &marks, &notes, &scope_of);
     analysis.marks = marks;
     analysis
+}
+
+fn run_regions(runs: &[Run]) -> Vec<Region> {
+    runs.iter()
+        .map(|run| Region {
+            old: RowSet::from_range(run.old.clone()),
+            new: RowSet::from_range(run.new.clone()),
+        })
+        .collect()
 }
 
 fn parse_both(old: &[u8], new: &[u8]) -> Result<(ParsedSource, ParsedSource), &'static str> {
@@ -127,23 +146,67 @@ fn parse_both(old: &[u8], new: &[u8]) -> Result<(ParsedSource, ParsedSource), &'
     }
 }
 
-/// Marks the changed rows of a Python file and returns the notes the marks refer to.
+/// What marking a Python file found besides the marks themselves.
+struct PythonMarks {
+    /// The regions, for grouping into changes.
+    regions: Vec<Region>,
+    /// The notes the marks refer to.
+    notes: Vec<Note>,
+    /// The move's mark of every changed row inside a moved definition.
+    moved: FileMarks,
+}
+
+/// Marks the changed rows of a Python file. Moved definitions are aligned
+/// with their twins first; the rest of each run is aligned in place.
 fn mark_python(
     old: &ParsedSource,
     new: &ParsedSource,
     runs: &[Run],
+    lines: (&[&[u8]], &[&[u8]]),
     marks: &mut FileMarks,
-) -> Vec<Note> {
-    let mut findings = Findings::default();
+) -> PythonMarks {
+    let (mut changed_old, mut changed_new) = (RowSet::default(), RowSet::default());
     for run in runs {
-        let region = Region {
-            old: run.old.clone(),
-            new: run.new.clone(),
-        };
-        align_region(old, new, &region, &mut findings);
+        changed_old.insert(run.old.clone());
+        changed_new.insert(run.new.clone());
     }
-    let (verdicts, notes) = rename::verify(old, new, &findings.substitutions);
+    let mut moves = moves::find(old, new, &changed_old, &changed_new);
+    // Inner moves (methods of a moved class) claim their rows first.
+    moves.sort_by_key(|m| m.old_rows.len() + m.new_rows.len());
+    let (mut claimed_old, mut claimed_new) = (RowSet::default(), RowSet::default());
+    let mut regions: Vec<(Region, Option<usize>)> = Vec::new();
+    let mut move_notes = Vec::new();
+    for moved in &moves {
+        let region = Region {
+            old: RowSet::from_range(moved.old_rows.clone()).minus(&claimed_old),
+            new: RowSet::from_range(moved.new_rows.clone()).minus(&claimed_new),
+        };
+        claimed_old.insert(moved.old_rows.clone());
+        claimed_new.insert(moved.new_rows.clone());
+        move_notes.push(move_note(moved));
+        regions.push((region, Some(move_notes.len() - 1)));
+    }
+    for run in run_regions(runs) {
+        let region = Region {
+            old: run.old.minus(&claimed_old),
+            new: run.new.minus(&claimed_new),
+        };
+        regions.push((region, None));
+    }
+
+    let mut findings = Findings::default();
+    for (region, _) in &regions {
+        align_region(old, new, region, &mut findings);
+    }
+    let (verdicts, mut notes) = rename::verify(old, new, &findings.substitutions);
     for difference in &findings.differences {
+        let changed = match difference.side {
+            Side::Old => &changed_old,
+            Side::New => &changed_new,
+        };
+        if !changed.contains(difference.row) {
+            continue;
+        }
         let mark = match difference.kind {
             Kind::Label(label) => Mark::plain(label),
             Kind::Substitution(index) => match verdicts[index] {
@@ -161,7 +224,66 @@ fn mark_python(
         };
         side.add(difference.row, mark);
     }
-    notes
+
+    let first_move_note = notes.len();
+    notes.extend(move_notes);
+    let mut moved = FileMarks {
+        old: SideMarks::new(marks.old.rows.len()),
+        new: SideMarks::new(marks.new.rows.len()),
+    };
+    for (region, move_note) in &mut regions {
+        region.old = region.old.intersect(&changed_old);
+        region.new = region.new.intersect(&changed_new);
+        let default = match move_note {
+            Some(index) => Mark {
+                label: Label::Reorder,
+                note: Some(first_move_note + *index),
+            },
+            None => Mark::plain(Label::Formatting),
+        };
+        if move_note.is_some() {
+            region
+                .old
+                .rows()
+                .for_each(|row| moved.old.add(row, default));
+            region
+                .new
+                .rows()
+                .for_each(|row| moved.new.add(row, default));
+        }
+        marks::fill_defaults(&mut marks.old, region.old.rows(), lines.0, default);
+        marks::fill_defaults(&mut marks.new, region.new.rows(), lines.1, default);
+    }
+    let mut regions: Vec<Region> = regions.into_iter().map(|(region, _)| region).collect();
+    regions.retain(|region| !(region.old.is_empty() && region.new.is_empty()));
+    regions.sort_by_key(|region| {
+        (
+            region.old.first().or(region.new.first()),
+            region.new.first(),
+        )
+    });
+    PythonMarks {
+        regions,
+        notes,
+        moved,
+    }
+}
+
+fn move_note(moved: &moves::Move) -> Note {
+    let (old_line, new_line) = (moved.old_rows.start + 1, moved.new_rows.start + 1);
+    let kind = moved.kind.as_str();
+    Note {
+        message: format!(
+            "moved {kind} `{}` from line {old_line} to line {new_line}",
+            moved.name
+        ),
+        detail: Detail::Reorder {
+            name: moved.name.clone(),
+            kind,
+            old_line,
+            new_line,
+        },
+    }
 }
 
 /// The qualified name of the definition enclosing a row, if any.

@@ -298,3 +298,70 @@ fn rename_plus_bug_fix_splits_by_line() {
         ]
     );
 }
+
+#[test]
+fn swapped_methods_are_reorder_with_their_spacing() {
+    let old = "class V:\n    def get(self):\n        return 1\n\n    def post(self):\n        x = 2\n        return x\n";
+    let new = "class V:\n    def post(self):\n        x = 2\n        return x\n\n    def get(self):\n        return 1\n";
+    all_labelled(old, new, Reorder);
+    let analysis = classify(old.as_bytes(), new.as_bytes(), Language::Python);
+    assert_eq!(analysis.changes.len(), 1, "{:?}", analysis.changes);
+    assert_eq!(
+        analysis.changes[0].message,
+        "moved method `get` from line 2 to line 6"
+    );
+}
+
+#[test]
+fn a_moved_function_with_an_inner_fix_is_split() {
+    let old = "def a():\n    return 1\n\n\ndef b():\n    x = 1\n    y = 2\n    return x + y\n";
+    let new = "def b():\n    x = 1\n    y = 2\n    return x + y\n\n\ndef a():\n    return 2\n";
+    assert_eq!(
+        labels(old, new),
+        [
+            (-1, Reorder),
+            (-2, Substantive),
+            (-3, Reorder),
+            (-4, Reorder),
+            (5, Reorder),
+            (6, Reorder),
+            (7, Reorder),
+            (8, Substantive)
+        ]
+    );
+}
+
+#[test]
+fn a_moved_function_with_a_new_docstring_keeps_the_docstring_label() {
+    let old = "def a():\n    return 1\n\n\ndef b():\n    x = 1\n    y = 2\n    return x + y\n";
+    let new = "def b():\n    x = 1\n    y = 2\n    return x + y\n\n\ndef a():\n    \"\"\"One.\"\"\"\n    return 1\n";
+    let found = labels(old, new);
+    assert!(found.contains(&(8, Docstring)), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .all(|(_, label)| matches!(label, Reorder | Docstring)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn module_assignments_reordered_are_substantive() {
+    all_labelled("A = 1\nB = 2\n", "B = 2\nA = 1\n", Substantive);
+}
+
+#[test]
+fn decorators_reordered_are_substantive() {
+    let old = "@login_required\n@cache\ndef view(request):\n    pass\n";
+    let new = "@cache\n@login_required\ndef view(request):\n    pass\n";
+    all_labelled(old, new, Substantive);
+}
+
+#[test]
+fn resorted_imports_are_reorder() {
+    all_labelled(
+        "import sys\nimport os\nfrom a import b\n",
+        "from a import b\nimport os\nimport sys\n",
+        Reorder,
+    );
+}

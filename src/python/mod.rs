@@ -1,6 +1,7 @@
 //! Python support: the grammar table, literal normalisation and the tokenizer.
 
 pub mod grammar;
+pub mod items;
 pub mod literals;
 pub mod names;
 pub mod tokens;

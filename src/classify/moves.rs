@@ -1,0 +1,219 @@
+//! Moves: definitions and imports whose place among their siblings changed.
+//!
+//! Items of the same body are matched across the two sides by identity (kind
+//! and name; an import by its tokens). The longest run of matched items that
+//! kept their relative order (weighted by size, as the line diff would keep
+//! the biggest) stays put; every other matched item moved. A move is only
+//! noise when it cannot change behaviour: the name is unique in its body, it
+//! does not cross a statement that runs (an assignment, a call), and it does
+//! not swap places with an item it depends on at definition time (a base
+//! class, a decorator, a default value).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::rows::RowSet;
+use crate::python::ParsedSource;
+use crate::python::items::{Container, Item, ItemKind, containers};
+
+/// Above this many matched items in one body, moves are not looked for
+/// (the order check is quadratic); such lines stay substantive.
+const MAX_MATCHED_ITEMS: usize = 2000;
+
+/// One moved item: where it was and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    pub old_rows: Range<usize>,
+    pub new_rows: Range<usize>,
+    pub name: String,
+    pub kind: ItemKind,
+}
+
+/// Finds the moved items whose lines the line diff changed.
+pub fn find(
+    old: &ParsedSource,
+    new: &ParsedSource,
+    changed_old: &RowSet,
+    changed_new: &RowSet,
+) -> Vec<Move> {
+    let new_containers: HashMap<String, Container> = containers(new)
+        .into_iter()
+        .map(|c| (c.path.clone(), c))
+        .collect();
+    let mut moves = Vec::new();
+    for old_container in containers(old) {
+        let Some(new_container) = new_containers.get(&old_container.path) else {
+            continue;
+        };
+        let pairs = matched_pairs(&old_container.items, &new_container.items);
+        if pairs.len() > MAX_MATCHED_ITEMS {
+            continue;
+        }
+        let kept = longest_kept_order(&pairs, &old_container.items, changed_old);
+        for (index, &(o, n)) in pairs.iter().enumerate() {
+            let (old_item, new_item) = (&old_container.items[o], &new_container.items[n]);
+            let touched = !RowSet::from_range(old_item.rows.clone())
+                .intersect(changed_old)
+                .is_empty()
+                || !RowSet::from_range(new_item.rows.clone())
+                    .intersect(changed_new)
+                    .is_empty();
+            let safe = old_item.barriers_before == new_item.barriers_before
+                && !swaps_with_a_dependency(index, &pairs, &old_container.items);
+            if !kept[index] && touched && safe {
+                moves.push(Move {
+                    old_rows: old_item.rows.clone(),
+                    new_rows: new_item.rows.clone(),
+                    name: old_item.name.clone(),
+                    kind: old_item.kind,
+                });
+            }
+        }
+    }
+    moves
+}
+
+/// Pairs (old index, new index) of items whose identity is unique on both
+/// sides, in old order. A name defined twice in one body (a property's getter
+/// and setter, overloads) is order-sensitive, so it never pairs.
+fn matched_pairs(old: &[Item], new: &[Item]) -> Vec<(usize, usize)> {
+    let count = |items: &[Item]| {
+        let mut counts: HashMap<u64, (usize, usize)> = HashMap::new();
+        for (index, item) in items.iter().enumerate() {
+            let entry = counts.entry(item.identity).or_insert((0, index));
+            entry.0 += 1;
+        }
+        counts
+    };
+    let (old_counts, new_counts) = (count(old), count(new));
+    let names_twice = |items: &[Item], name: &str| {
+        items
+            .iter()
+            .filter(|i| i.kind != ItemKind::Import && i.name == name)
+            .count()
+            > 1
+    };
+    old.iter()
+        .enumerate()
+        .filter_map(|(o, item)| {
+            let (old_count, _) = old_counts[&item.identity];
+            let &(new_count, n) = new_counts.get(&item.identity)?;
+            let unique = old_count == 1
+                && new_count == 1
+                && !names_twice(old, &item.name)
+                && !names_twice(new, &item.name);
+            unique.then_some((o, n))
+        })
+        .collect()
+}
+
+/// Which pairs keep their relative order: the heaviest increasing
+/// subsequence of new indices. An item weighs its lines that the line diff
+/// left unchanged first (so the answer agrees with the diff the reviewer
+/// sees), then its size.
+fn longest_kept_order(
+    pairs: &[(usize, usize)],
+    old_items: &[Item],
+    changed_old: &RowSet,
+) -> Vec<bool> {
+    let weight = |i: usize| {
+        let rows = &old_items[pairs[i].0].rows;
+        let unchanged = rows
+            .clone()
+            .filter(|&row| !changed_old.contains(row))
+            .count();
+        unchanged * 1_000_000 + rows.len()
+    };
+    let mut best = vec![0usize; pairs.len()];
+    let mut previous = vec![None; pairs.len()];
+    for i in 0..pairs.len() {
+        best[i] = weight(i);
+        for j in 0..i {
+            if pairs[j].1 < pairs[i].1 && best[j] + weight(i) > best[i] {
+                best[i] = best[j] + weight(i);
+                previous[i] = Some(j);
+            }
+        }
+    }
+    let mut kept = vec![false; pairs.len()];
+    let mut current = (0..pairs.len()).max_by_key(|&i| best[i]);
+    while let Some(i) = current {
+        kept[i] = true;
+        current = previous[i];
+    }
+    kept
+}
+
+/// Whether the item at `index` changed order with an item that it uses, or
+/// that uses it, when either is defined.
+fn swaps_with_a_dependency(index: usize, pairs: &[(usize, usize)], old_items: &[Item]) -> bool {
+    let (o, n) = pairs[index];
+    let item = &old_items[o];
+    pairs.iter().any(|&(other_o, other_n)| {
+        let other = &old_items[other_o];
+        let swapped = (o < other_o) != (n < other_n);
+        let depends = |a: &Item, b: &Item| {
+            a.uses_at_definition
+                .iter()
+                .any(|name| b.defines.contains(name))
+        };
+        other_o != o && swapped && (depends(item, other) || depends(other, item))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lines::diff_lines;
+    use crate::python::parse;
+
+    fn moved(old: &str, new: &str) -> Vec<String> {
+        let (old_source, new_source) = (parse(old).unwrap(), parse(new).unwrap());
+        let diff = diff_lines(old.as_bytes(), new.as_bytes());
+        let (mut changed_old, mut changed_new) = (RowSet::default(), RowSet::default());
+        for run in &diff.runs {
+            changed_old.insert(run.old.clone());
+            changed_new.insert(run.new.clone());
+        }
+        find(&old_source, &new_source, &changed_old, &changed_new)
+            .into_iter()
+            .map(|m| m.name)
+            .collect()
+    }
+
+    #[test]
+    fn swapped_functions_move_the_smaller_one() {
+        let old = "def a():\n    return 1\n\n\ndef b():\n    x = 1\n    return x\n";
+        let new = "def b():\n    x = 1\n    return x\n\n\ndef a():\n    return 1\n";
+        assert_eq!(moved(old, new), ["a"]);
+    }
+
+    #[test]
+    fn crossing_a_statement_is_not_a_move() {
+        let old = "def a():\n    pass\nX = a()\ndef b():\n    pass\n";
+        let new = "X = a()\ndef a():\n    pass\ndef b():\n    pass\n";
+        assert!(moved(old, new).is_empty());
+    }
+
+    #[test]
+    fn a_class_moved_before_its_base_is_not_a_move() {
+        let old = "class Base:\n    pass\n\nclass Child(Base):\n    pass\n";
+        let new = "class Child(Base):\n    pass\n\nclass Base:\n    pass\n";
+        assert!(moved(old, new).is_empty());
+    }
+
+    #[test]
+    fn getter_and_setter_swapped_is_not_a_move() {
+        let old = "class A:\n    @property\n    def x(self):\n        return 1\n\n    @x.setter\n    def x(self, v):\n        pass\n";
+        let new = "class A:\n    @x.setter\n    def x(self, v):\n        pass\n\n    @property\n    def x(self):\n        return 1\n";
+        assert!(moved(old, new).is_empty());
+    }
+
+    #[test]
+    fn resorted_imports_move() {
+        assert_eq!(
+            moved("import sys\nimport os\n", "import os\nimport sys\n").len(),
+            1
+        );
+    }
+}

@@ -1,0 +1,296 @@
+//! The movable items of a file: definitions and imports in module and class
+//! bodies, whose order is free (unlike statements), with what they need to
+//! stay correct when moved.
+
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::grammar::{self, is};
+use super::tokens::{ParsedSource, node_text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    Function,
+    Method,
+    Class,
+    Import,
+}
+
+impl ItemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Function => "function",
+            ItemKind::Method => "method",
+            ItemKind::Class => "class",
+            ItemKind::Import => "import",
+        }
+    }
+}
+
+/// A definition or import statement in a module or class body.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub kind: ItemKind,
+    /// The definition's name, or the import statement's text.
+    pub name: String,
+    /// Identity across the two sides: kind and name for definitions, the
+    /// normalised tokens for imports.
+    pub identity: u64,
+    /// Rows from the first leading comment or decorator to the last row.
+    pub rows: Range<usize>,
+    /// Names the item binds (a definition's name, an import's names).
+    pub defines: Vec<String>,
+    /// Names the item evaluates when it runs: decorators, base classes,
+    /// default values. Moving it before their definitions breaks it.
+    pub uses_at_definition: Vec<String>,
+    /// How many statements that are not items (assignments, calls, `if`
+    /// blocks) come before it in its body: moving an item across one can
+    /// change what the statement sees.
+    pub barriers_before: usize,
+}
+
+/// A body whose items may be reordered: the module, or a class body.
+#[derive(Debug, Clone)]
+pub struct Container {
+    /// `""` for the module, the dotted class path otherwise.
+    pub path: String,
+    pub items: Vec<Item>,
+}
+
+/// Every container of a parsed file, the module first.
+pub fn containers(source: &ParsedSource) -> Vec<Container> {
+    let mut out = Vec::new();
+    let mut pending = vec![(source.tree.root_node(), String::new())];
+    while let Some((body, path)) = pending.pop() {
+        let mut items = Vec::new();
+        let mut barriers = 0;
+        // Rows of the comments that stand on their own lines since the last statement.
+        let mut comment_rows: Vec<usize> = Vec::new();
+        let mut last_statement_row = None;
+        let mut cursor = body.walk();
+        for child in body.named_children(&mut cursor) {
+            let row = child.start_position().row;
+            if child.kind() == "comment" {
+                if last_statement_row != Some(row) {
+                    comment_rows.push(row);
+                }
+                continue;
+            }
+            if let Some(mut item) = item_of(source, child, &path, barriers) {
+                item.rows.start = leading_comments_start(&comment_rows, row);
+                if let Some(class_body) = class_body(child) {
+                    let class_path = if path.is_empty() {
+                        item.name.clone()
+                    } else {
+                        format!("{path}.{}", item.name)
+                    };
+                    pending.push((class_body, class_path));
+                }
+                items.push(item);
+            } else if !is_inert(source, child) {
+                barriers += 1;
+            }
+            comment_rows.clear();
+            last_statement_row = Some(child.end_position().row);
+        }
+        out.push(Container { path, items });
+    }
+    out
+}
+
+/// The first row of the unbroken block of comment lines right above `row`.
+fn leading_comments_start(comment_rows: &[usize], row: usize) -> usize {
+    let mut start = row;
+    for &comment_row in comment_rows.iter().rev() {
+        if comment_row + 1 != start {
+            break;
+        }
+        start = comment_row;
+    }
+    start
+}
+
+/// Statements that do nothing when run, so moving an item across them is harmless.
+fn is_inert(source: &ParsedSource, node: Node<'_>) -> bool {
+    match node.kind() {
+        "pass_statement" => true,
+        "expression_statement" => {
+            node.named_child_count() == 1
+                && node.named_child(0).is_some_and(|child| {
+                    matches!(child.kind(), "string" | "concatenated_string" | "ellipsis")
+                })
+                && !node_text(&source.text, node).contains('{')
+        }
+        _ => false,
+    }
+}
+
+fn class_body(node: Node<'_>) -> Option<Node<'_>> {
+    let definition = definition_of(node);
+    (definition.kind() == "class_definition")
+        .then(|| definition.child_by_field_name("body"))
+        .flatten()
+}
+
+fn definition_of(node: Node<'_>) -> Node<'_> {
+    match node.kind() {
+        "decorated_definition" => node.child_by_field_name("definition").unwrap_or(node),
+        _ => node,
+    }
+}
+
+fn item_of(
+    source: &ParsedSource,
+    node: Node<'_>,
+    container: &str,
+    barriers_before: usize,
+) -> Option<Item> {
+    let rows = node.start_position().row..node.end_position().row + 1;
+    if is(node.kind(), grammar::IMPORTS) {
+        return Some(Item {
+            kind: ItemKind::Import,
+            name: node_text(&source.text, node)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            identity: token_identity(source, node),
+            rows,
+            defines: imported_names(source, node),
+            uses_at_definition: Vec::new(),
+            barriers_before,
+        });
+    }
+    if !is(node.kind(), grammar::DEFINITIONS) {
+        return None;
+    }
+    let definition = definition_of(node);
+    let name = node_text(&source.text, definition.child_by_field_name("name")?).to_owned();
+    let kind = match (definition.kind(), container.is_empty()) {
+        ("class_definition", _) => ItemKind::Class,
+        (_, true) => ItemKind::Function,
+        (_, false) => ItemKind::Method,
+    };
+    let mut hasher = std::hash::DefaultHasher::new();
+    (kind, &name).hash(&mut hasher);
+    Some(Item {
+        kind,
+        identity: hasher.finish(),
+        defines: vec![name.clone()],
+        name,
+        rows,
+        uses_at_definition: names_evaluated_at_definition(source, node, definition),
+        barriers_before,
+    })
+}
+
+/// An import's identity: its tokens, so the same import re-wrapped still matches.
+fn token_identity(source: &ParsedSource, node: Node<'_>) -> u64 {
+    let (start, end) = (node.start_byte() as u32, node.end_byte() as u32);
+    let first = source.tokens.partition_point(|t| t.start_byte < start);
+    let last = source.tokens.partition_point(|t| t.start_byte < end);
+    let mut hasher = std::hash::DefaultHasher::new();
+    for token in &source.tokens[first..last] {
+        token.key.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// The names an import statement binds.
+fn imported_names(source: &ParsedSource, node: Node<'_>) -> Vec<String> {
+    let (start, end) = (node.start_byte() as u32, node.end_byte() as u32);
+    let first = source.tokens.partition_point(|t| t.start_byte < start);
+    let last = source.tokens.partition_point(|t| t.start_byte < end);
+    source.tokens[first..last]
+        .iter()
+        .filter(|t| {
+            t.site
+                .is_some_and(|s| s.position == super::names::NamePosition::Binding)
+        })
+        .map(|t| source.token_text(t).to_owned())
+        .collect()
+}
+
+/// Identifiers in decorators, base classes and default values.
+fn names_evaluated_at_definition(
+    source: &ParsedSource,
+    node: Node<'_>,
+    definition: Node<'_>,
+) -> Vec<String> {
+    let mut roots = Vec::new();
+    let mut cursor = node.walk();
+    roots.extend(
+        node.named_children(&mut cursor)
+            .filter(|child| child.kind() == "decorator"),
+    );
+    roots.extend(definition.child_by_field_name("superclasses"));
+    if let Some(parameters) = definition.child_by_field_name("parameters") {
+        let mut cursor = parameters.walk();
+        roots.extend(
+            parameters
+                .named_children(&mut cursor)
+                .filter_map(|p| p.child_by_field_name("value")),
+        );
+    }
+    let mut names = Vec::new();
+    for root in roots {
+        collect_identifiers(source, root, &mut names);
+    }
+    names
+}
+
+fn collect_identifiers(source: &ParsedSource, root: Node<'_>, names: &mut Vec<String>) {
+    let mut cursor = root.walk();
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        if node.kind() == "identifier" {
+            names.push(node_text(&source.text, node).to_owned());
+        }
+        pending.extend(node.named_children(&mut cursor));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::parse;
+
+    #[test]
+    fn module_and_class_bodies_list_their_items() {
+        let source = "import os\n\n# helper\n# more\ndef f():\n    pass\n\nX = 1\n\nclass A(Base):\n    @cached\n    def m(self):\n        pass\n";
+        let parsed = parse(source).unwrap();
+        let all = containers(&parsed);
+        let module = &all[0];
+        let names: Vec<(&str, ItemKind, usize)> = module
+            .items
+            .iter()
+            .map(|i| (i.name.as_str(), i.kind, i.barriers_before))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("import os", ItemKind::Import, 0),
+                ("f", ItemKind::Function, 0),
+                ("A", ItemKind::Class, 1)
+            ]
+        );
+        assert_eq!(
+            module.items[1].rows,
+            2..6,
+            "leading comments belong to the function"
+        );
+        assert_eq!(module.items[2].uses_at_definition, ["Base"]);
+        let class = &all[1];
+        assert_eq!(class.path, "A");
+        assert_eq!(class.items[0].kind, ItemKind::Method);
+        assert_eq!(class.items[0].uses_at_definition, ["cached"]);
+        assert_eq!(class.items[0].rows, 10..13);
+    }
+
+    #[test]
+    fn a_comment_separated_by_a_blank_line_stays_apart() {
+        let parsed = parse("# about the module\n\ndef f():\n    pass\n").unwrap();
+        assert_eq!(containers(&parsed)[0].items[0].rows, 2..4);
+    }
+}
