@@ -152,18 +152,22 @@ impl Checker<'_> {
                     && self.old.token_text(&self.old.tokens[token]) == from
             });
         }
-        occurrences.iter().any(|&t| {
-            matches!(
-                position(self.old, t),
-                Some(
-                    NamePosition::Binding
-                        | NamePosition::Parameter
-                        | NamePosition::FunctionName
-                        | NamePosition::ClassName
-                        | NamePosition::AttributeBinding
+        let imported = occurrences
+            .iter()
+            .any(|&t| position(self.old, t) == Some(NamePosition::Imported));
+        !imported
+            && occurrences.iter().any(|&t| {
+                matches!(
+                    position(self.old, t),
+                    Some(
+                        NamePosition::Binding
+                            | NamePosition::Parameter
+                            | NamePosition::FunctionName
+                            | NamePosition::ClassName
+                            | NamePosition::AttributeBinding
+                    )
                 )
-            )
-        })
+            })
     }
 
     /// A renamed parameter can be passed by keyword: every `from=` keyword

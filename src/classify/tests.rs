@@ -365,3 +365,17 @@ fn resorted_imports_are_reorder() {
         Reorder,
     );
 }
+
+#[test]
+fn renaming_an_imported_name_imports_something_else() {
+    let old = "from app.models import Order\n\n\ndef f():\n    return Order()\n";
+    let new = "from app.models import Invoice\n\n\ndef f():\n    return Invoice()\n";
+    all_labelled(old, new, Substantive);
+}
+
+#[test]
+fn renaming_an_import_alias_is_rename() {
+    let old = "import numpy as np\n\n\ndef f(x):\n    return np.mean(x)\n";
+    let new = "import numpy as npy\n\n\ndef f(x):\n    return npy.mean(x)\n";
+    all_labelled(old, new, Rename);
+}

@@ -8,6 +8,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::grammar::{self, is};
+use super::names::NamePosition;
 use super::tokens::{ParsedSource, node_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -205,8 +206,9 @@ fn imported_names(source: &ParsedSource, node: Node<'_>) -> Vec<String> {
     source.tokens[first..last]
         .iter()
         .filter(|t| {
-            t.site
-                .is_some_and(|s| s.position == super::names::NamePosition::Binding)
+            t.site.is_some_and(|s| {
+                matches!(s.position, NamePosition::Binding | NamePosition::Imported)
+            })
         })
         .map(|t| source.token_text(t).to_owned())
         .collect()

@@ -59,8 +59,11 @@ impl LexicalScope {
 pub enum NamePosition {
     /// A read of a name.
     Reference,
-    /// An assignment, loop, `with ... as`, `except ... as`, walrus, `del` or import target.
+    /// An assignment, loop, `with ... as`, `except ... as`, walrus, `del` or import alias.
     Binding,
+    /// `import x` or `from m import x`: binds `x`, and also names what is
+    /// imported, so renaming it changes what the code refers to.
+    Imported,
     Parameter,
     FunctionName,
     ClassName,
@@ -156,8 +159,9 @@ pub(crate) fn name_position(
 /// the original names of aliased imports bind nothing.
 fn import_position(parent_kind: Option<&str>, field: Option<&str>, first: bool) -> NamePosition {
     match (parent_kind, field) {
-        (Some("import_statement"), Some("name")) if first => NamePosition::Binding,
-        (Some("import_from_statement"), Some("name")) if first => NamePosition::Binding,
+        (Some("import_statement" | "import_from_statement"), Some("name")) if first => {
+            NamePosition::Imported
+        }
         _ => NamePosition::ImportPath,
     }
 }
