@@ -3,7 +3,9 @@
 //! labelled noise), the missed-noise rate (noise lines labelled substantive)
 //! and the mean per-file score error.
 //!
-//! Run: `cargo run --release --example accuracy [-- CORPUS_DIR]`
+//! Run: `cargo run --release --example accuracy [-- CORPUS_DIR]`, or
+//! `cargo run --example accuracy -- --show FILE.case` to print one case as
+//! diffscore labels it (in the corpus format), to write or check a case.
 
 #[path = "../tests/support/corpus.rs"]
 mod corpus;
@@ -12,6 +14,14 @@ use diffscore::label::Label;
 use diffscore::score::noise_score;
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, path] = args.as_slice()
+        && flag == "--show"
+    {
+        let case = corpus::load_one(std::path::Path::new(path));
+        print!("{}", corpus::annotate(&case));
+        return;
+    }
     let dir = std::env::args()
         .nth(1)
         .map_or_else(corpus::corpus_dir, std::path::PathBuf::from);

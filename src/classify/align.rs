@@ -192,23 +192,50 @@ impl Aligner<'_> {
         }
     }
 
-    /// Identifiers replaced one for one are substitution candidates.
+    /// Identifiers replaced one for one are substitution candidates. When a
+    /// replacement also adds or drops noise tokens (a docstring, an
+    /// annotation), those are marked by role and the identifiers still pair.
     fn record_substitutions(
         &self,
         old: Range<usize>,
         new: Range<usize>,
         findings: &mut Findings,
     ) -> bool {
-        let identifiers = |side: &SideTokens, range: Range<usize>| {
-            range.into_iter().all(|i| side.get(i).site.is_some())
+        let all_identifiers = |side: &SideTokens, range: &Range<usize>| {
+            range.clone().all(|i| side.get(i).site.is_some())
         };
-        if old.len() != new.len()
-            || !identifiers(&self.old, old.clone())
-            || !identifiers(&self.new, new.clone())
+        let (old_names, new_names) = if old.len() == new.len()
+            && all_identifiers(&self.old, &old)
+            && all_identifiers(&self.new, &new)
         {
-            return false;
-        }
-        for (o, n) in old.zip(new) {
+            (old.collect::<Vec<_>>(), new.collect::<Vec<_>>())
+        } else {
+            let split =
+                |side: &SideTokens, range: Range<usize>| -> Option<(Vec<usize>, Vec<usize>)> {
+                    let (names, rest): (Vec<usize>, Vec<usize>) =
+                        range.partition(|&i| side.get(i).role == Role::Name);
+                    let rest_is_noise = rest
+                        .iter()
+                        .all(|&i| matches!(side.get(i).role, Role::Docstring | Role::Annotation));
+                    rest_is_noise.then_some((names, rest))
+                };
+            let (Some((old_names, old_rest)), Some((new_names, new_rest))) =
+                (split(&self.old, old), split(&self.new, new))
+            else {
+                return false;
+            };
+            if old_names.len() != new_names.len() || old_names.is_empty() {
+                return false;
+            }
+            old_rest
+                .into_iter()
+                .for_each(|i| self.mark_by_role(Side::Old, i..i + 1, findings));
+            new_rest
+                .into_iter()
+                .for_each(|i| self.mark_by_role(Side::New, i..i + 1, findings));
+            (old_names, new_names)
+        };
+        for (o, n) in old_names.into_iter().zip(new_names) {
             let id = findings.substitutions.len();
             findings.substitutions.push(Substitution {
                 old_token: self.old.indices[o],

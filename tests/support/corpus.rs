@@ -31,10 +31,10 @@ pub fn load(dir: &Path) -> Vec<Case> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "case"))
         .collect();
     paths.sort();
-    paths.into_iter().map(|path| parse(&path)).collect()
+    paths.into_iter().map(|path| load_one(&path)).collect()
 }
 
-fn parse(path: &Path) -> Case {
+pub fn load_one(path: &Path) -> Case {
     let text = std::fs::read_to_string(path).unwrap();
     let mut case = Case {
         path: path.to_owned(),
@@ -124,6 +124,47 @@ pub fn evaluate(case: &Case) -> Vec<Outcome> {
         }
     }
     outcomes
+}
+
+/// The case re-written in the corpus format with the labels diffscore gives.
+#[allow(dead_code)] // used by the accuracy example, not by the corpus test
+pub fn annotate(case: &Case) -> String {
+    let analysis = classify(
+        case.before.as_bytes(),
+        case.after.as_bytes(),
+        Language::Python,
+    );
+    let old_lines: Vec<&str> = case.before.lines().collect();
+    let new_lines: Vec<&str> = case.after.lines().collect();
+    let tag = |sign: char, label: Label| format!("{sign}{:<11}| ", label.as_str());
+    let mut out = String::new();
+    let mut old_row = 0;
+    for run in &analysis.diff.runs {
+        for line in &old_lines[old_row..run.old.start] {
+            out.push_str(&format!("            | {line}\n"));
+        }
+        for row in run.old.clone() {
+            let label = analysis
+                .marks
+                .old
+                .get(row)
+                .map_or(Label::Substantive, |m| m.label);
+            out.push_str(&format!("{}{}\n", tag('-', label), old_lines[row]));
+        }
+        for row in run.new.clone() {
+            let label = analysis
+                .marks
+                .new
+                .get(row)
+                .map_or(Label::Substantive, |m| m.label);
+            out.push_str(&format!("{}{}\n", tag('+', label), new_lines[row]));
+        }
+        old_row = run.old.end;
+    }
+    for line in &old_lines[old_row..] {
+        out.push_str(&format!("            | {line}\n"));
+    }
+    out.replace("| \n", "|\n")
 }
 
 pub fn corpus_dir() -> PathBuf {
