@@ -174,7 +174,7 @@ fn mark_python(
     // Inner moves (methods of a moved class) claim their rows first.
     moves.sort_by_key(|m| m.old_rows.len() + m.new_rows.len());
     let (mut claimed_old, mut claimed_new) = (RowSet::default(), RowSet::default());
-    let mut regions: Vec<(Region, Option<usize>)> = Vec::new();
+    let mut regions: Vec<(Region, Option<Twin>)> = Vec::new();
     let mut move_notes = Vec::new();
     for moved in &moves {
         let region = Region {
@@ -184,7 +184,8 @@ fn mark_python(
         claimed_old.insert(moved.old_rows.clone());
         claimed_new.insert(moved.new_rows.clone());
         move_notes.push(move_note(moved));
-        regions.push((region, Some(move_notes.len() - 1)));
+        let twin = Twin::new(moved, move_notes.len() - 1, lines);
+        regions.push((region, Some(twin)));
     }
     for run in run_regions(runs) {
         let region = Region {
@@ -231,28 +232,50 @@ fn mark_python(
         old: SideMarks::new(marks.old.rows.len()),
         new: SideMarks::new(marks.new.rows.len()),
     };
-    for (region, move_note) in &mut regions {
+    for (region, twin) in &mut regions {
         region.old = region.old.intersect(&changed_old);
         region.new = region.new.intersect(&changed_new);
-        let default = match move_note {
-            Some(index) => Mark {
-                label: Label::Reorder,
-                note: Some(first_move_note + *index),
-            },
-            None => Mark::plain(Label::Formatting),
+        let Some(twin) = twin else {
+            let layout = Mark::plain(Label::Formatting);
+            marks::fill_defaults(&mut marks.old, region.old.rows(), lines.0, layout);
+            marks::fill_defaults(&mut marks.new, region.new.rows(), lines.1, layout);
+            continue;
         };
-        if move_note.is_some() {
-            region
-                .old
-                .rows()
-                .for_each(|row| moved.old.add(row, default));
-            region
-                .new
-                .rows()
-                .for_each(|row| moved.new.add(row, default));
+        let reorder = Mark {
+            label: Label::Reorder,
+            note: Some(first_move_note + twin.note),
+        };
+        region
+            .old
+            .rows()
+            .for_each(|row| moved.old.add(row, reorder));
+        region
+            .new
+            .rows()
+            .for_each(|row| moved.new.add(row, reorder));
+        let default = |unchanged: &RowSet, row: usize| {
+            if unchanged.contains(row) {
+                reorder
+            } else {
+                Mark::plain(Label::Formatting)
+            }
+        };
+        for row in region.old.rows() {
+            marks::fill_defaults(
+                &mut marks.old,
+                std::iter::once(row),
+                lines.0,
+                default(&twin.same_old, row),
+            );
         }
-        marks::fill_defaults(&mut marks.old, region.old.rows(), lines.0, default);
-        marks::fill_defaults(&mut marks.new, region.new.rows(), lines.1, default);
+        for row in region.new.rows() {
+            marks::fill_defaults(
+                &mut marks.new,
+                std::iter::once(row),
+                lines.1,
+                default(&twin.same_new, row),
+            );
+        }
     }
     let mut regions: Vec<Region> = regions.into_iter().map(|(region, _)| region).collect();
     regions.retain(|region| !(region.old.is_empty() && region.new.is_empty()));
@@ -266,6 +289,41 @@ fn mark_python(
         regions,
         notes,
         moved,
+    }
+}
+
+/// A definition aligned with its twin, and which of its lines are the same
+/// text on both sides (only their place changed: `reorder`; a line whose text
+/// changed but whose tokens did not is `formatting`).
+struct Twin {
+    note: usize,
+    same_old: RowSet,
+    same_new: RowSet,
+}
+
+impl Twin {
+    fn new(moved: &moves::Move, note: usize, lines: (&[&[u8]], &[&[u8]])) -> Twin {
+        let old_rows = moved.old_rows.start..moved.old_rows.end.min(lines.0.len());
+        let new_rows = moved.new_rows.start..moved.new_rows.end.min(lines.1.len());
+        let inner =
+            crate::lines::diff_line_slices(&lines.0[old_rows.clone()], &lines.1[new_rows.clone()]);
+        let (mut same_old, mut same_new) = (
+            RowSet::from_range(old_rows.clone()),
+            RowSet::from_range(new_rows.clone()),
+        );
+        for run in inner.runs {
+            same_old = same_old.minus(&RowSet::from_range(
+                old_rows.start + run.old.start..old_rows.start + run.old.end,
+            ));
+            same_new = same_new.minus(&RowSet::from_range(
+                new_rows.start + run.new.start..new_rows.start + run.new.end,
+            ));
+        }
+        Twin {
+            note,
+            same_old,
+            same_new,
+        }
     }
 }
 

@@ -8,6 +8,11 @@
 //! does not cross a statement that runs (an assignment, a call), and it does
 //! not swap places with an item it depends on at definition time (a base
 //! class, a decorator, a default value).
+//!
+//! In a body where something moved, every item the line diff touched is
+//! aligned with its twin, moved or not: when two similar functions swap, the
+//! diff pairs the lines of one with the other, and only the twins tell that
+//! nothing but their order changed.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -20,7 +25,7 @@ use crate::python::items::{Container, Item, ItemKind, containers};
 /// (the order check is quadratic); such lines stay substantive.
 const MAX_MATCHED_ITEMS: usize = 2000;
 
-/// One moved item: where it was and where it is.
+/// An item to align with its twin: where it was and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Move {
     pub old_rows: Range<usize>,
@@ -36,13 +41,10 @@ pub fn find(
     changed_old: &RowSet,
     changed_new: &RowSet,
 ) -> Vec<Move> {
-    let new_containers: HashMap<String, Container> = containers(new)
-        .into_iter()
-        .map(|c| (c.path.clone(), c))
-        .collect();
+    let new_containers = unique_by_path(containers(new));
     let mut moves = Vec::new();
-    for old_container in containers(old) {
-        let Some(new_container) = new_containers.get(&old_container.path) else {
+    for (path, old_container) in unique_by_path(containers(old)) {
+        let Some(new_container) = new_containers.get(&path) else {
             continue;
         };
         let pairs = matched_pairs(&old_container.items, &new_container.items);
@@ -50,6 +52,15 @@ pub fn find(
             continue;
         }
         let kept = longest_kept_order(&pairs, &old_container.items, changed_old);
+        let safe_move = |index: usize| {
+            let (o, n) = pairs[index];
+            old_container.items[o].barriers_before == new_container.items[n].barriers_before
+                && !swaps_with_a_dependency(index, &pairs, &old_container.items)
+        };
+        let moved: Vec<bool> = (0..pairs.len()).map(|i| !kept[i] && safe_move(i)).collect();
+        if !moved.contains(&true) {
+            continue;
+        }
         for (index, &(o, n)) in pairs.iter().enumerate() {
             let (old_item, new_item) = (&old_container.items[o], &new_container.items[n]);
             let touched = !RowSet::from_range(old_item.rows.clone())
@@ -58,9 +69,7 @@ pub fn find(
                 || !RowSet::from_range(new_item.rows.clone())
                     .intersect(changed_new)
                     .is_empty();
-            let safe = old_item.barriers_before == new_item.barriers_before
-                && !swaps_with_a_dependency(index, &pairs, &old_container.items);
-            if !kept[index] && touched && safe {
+            if touched && (moved[index] || kept[index]) {
                 moves.push(Move {
                     old_rows: old_item.rows.clone(),
                     new_rows: new_item.rows.clone(),
@@ -71,6 +80,19 @@ pub fn find(
         }
     }
     moves
+}
+
+/// Containers by path; a path defined twice (a class in both branches of an
+/// `if`) is ambiguous and left out.
+fn unique_by_path(all: Vec<Container>) -> HashMap<String, Container> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for container in &all {
+        *counts.entry(container.path.clone()).or_default() += 1;
+    }
+    all.into_iter()
+        .filter(|c| counts[&c.path] == 1)
+        .map(|c| (c.path.clone(), c))
+        .collect()
 }
 
 /// Pairs (old index, new index) of items whose identity is unique on both

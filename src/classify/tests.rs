@@ -379,3 +379,19 @@ fn renaming_an_import_alias_is_rename() {
     let new = "import numpy as npy\n\n\ndef f(x):\n    return npy.mean(x)\n";
     all_labelled(old, new, Rename);
 }
+
+#[test]
+fn two_similar_functions_swapped_are_reorder_even_when_the_diff_pairs_their_lines() {
+    let encode = "def iterencode(items, errors='strict'):\n    \"\"\"Encode the items.\"\"\"\n    encoder = get_encoder(errors)\n    for item in items:\n        yield encoder.encode(item)\n";
+    let decode = "def iterdecode(items, errors='strict'):\n    \"\"\"Decode the items.\"\"\"\n    decoder = get_decoder(errors)\n    for item in items:\n        yield decoder.decode(item)\n";
+    let old = format!("{encode}\n{decode}");
+    let new = format!("{decode}\n{encode}");
+    all_labelled(&old, &new, Reorder);
+}
+
+#[test]
+fn methods_of_a_class_inside_an_if_block_can_be_reordered() {
+    let old = "if MAIN:\n    class Shell:\n        def do_a(self):\n            return 1\n\n        def do_b(self):\n            x = 2\n            return x\n";
+    let new = "if MAIN:\n    class Shell:\n        def do_b(self):\n            x = 2\n            return x\n\n        def do_a(self):\n            return 1\n";
+    all_labelled(old, new, Reorder);
+}

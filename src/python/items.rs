@@ -60,45 +60,65 @@ pub struct Container {
     pub items: Vec<Item>,
 }
 
-/// Every container of a parsed file, the module first.
+/// Every container of a parsed file: the module first, then every class
+/// body, wherever the class stands (in an `if` block or a function too).
 pub fn containers(source: &ParsedSource) -> Vec<Container> {
-    let mut out = Vec::new();
-    let mut pending = vec![(source.tree.root_node(), String::new())];
-    while let Some((body, path)) = pending.pop() {
-        let mut items = Vec::new();
-        let mut barriers = 0;
-        // Rows of the comments that stand on their own lines since the last statement.
-        let mut comment_rows: Vec<usize> = Vec::new();
-        let mut last_statement_row = None;
-        let mut cursor = body.walk();
-        for child in body.named_children(&mut cursor) {
-            let row = child.start_position().row;
-            if child.kind() == "comment" {
-                if last_statement_row != Some(row) {
-                    comment_rows.push(row);
-                }
-                continue;
-            }
-            if let Some(mut item) = item_of(source, child, &path, barriers) {
-                item.rows.start = leading_comments_start(&comment_rows, row);
-                if let Some(class_body) = class_body(child) {
-                    let class_path = if path.is_empty() {
-                        item.name.clone()
-                    } else {
-                        format!("{path}.{}", item.name)
-                    };
-                    pending.push((class_body, class_path));
-                }
-                items.push(item);
-            } else if !is_inert(source, child) {
-                barriers += 1;
-            }
-            comment_rows.clear();
-            last_statement_row = Some(child.end_position().row);
+    let root = source.tree.root_node();
+    let mut out = vec![container(source, root, String::new())];
+    let mut cursor = root.walk();
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        if node.kind() == "class_definition"
+            && let Some(body) = node.child_by_field_name("body")
+        {
+            out.push(container(source, body, qualified_path(source, node)));
         }
-        out.push(Container { path, items });
+        pending.extend(node.named_children(&mut cursor));
     }
     out
+}
+
+/// The dotted names of the definitions around a class, and its own.
+fn qualified_path(source: &ParsedSource, class: Node<'_>) -> String {
+    let mut names = Vec::new();
+    let mut current = Some(class);
+    while let Some(node) = current {
+        if matches!(node.kind(), "class_definition" | "function_definition")
+            && let Some(name) = node.child_by_field_name("name")
+        {
+            names.push(node_text(&source.text, name));
+        }
+        current = node.parent();
+    }
+    names.reverse();
+    names.join(".")
+}
+
+fn container(source: &ParsedSource, body: Node<'_>, path: String) -> Container {
+    let mut items = Vec::new();
+    let mut barriers = 0;
+    // Rows of the comments that stand on their own lines since the last statement.
+    let mut comment_rows: Vec<usize> = Vec::new();
+    let mut last_statement_row = None;
+    let mut cursor = body.walk();
+    for child in body.named_children(&mut cursor) {
+        let row = child.start_position().row;
+        if child.kind() == "comment" {
+            if last_statement_row != Some(row) {
+                comment_rows.push(row);
+            }
+            continue;
+        }
+        if let Some(mut item) = item_of(source, child, &path, barriers) {
+            item.rows.start = leading_comments_start(&comment_rows, row);
+            items.push(item);
+        } else if !is_inert(source, child) {
+            barriers += 1;
+        }
+        comment_rows.clear();
+        last_statement_row = Some(child.end_position().row);
+    }
+    Container { path, items }
 }
 
 /// The first row of the unbroken block of comment lines right above `row`.
@@ -126,13 +146,6 @@ fn is_inert(source: &ParsedSource, node: Node<'_>) -> bool {
         }
         _ => false,
     }
-}
-
-fn class_body(node: Node<'_>) -> Option<Node<'_>> {
-    let definition = definition_of(node);
-    (definition.kind() == "class_definition")
-        .then(|| definition.child_by_field_name("body"))
-        .flatten()
 }
 
 fn definition_of(node: Node<'_>) -> Node<'_> {
