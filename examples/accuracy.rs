@@ -51,18 +51,11 @@ fn main() {
             }
         }
         let expected_score = i32::from(noise_score(expected_noise, changed));
-        score_error +=
-            f64::from((expected_score - i32::from(noise_score(actual_noise, changed))).abs());
+        score_error += f64::from((expected_score - i32::from(noise_score(actual_noise, changed))).abs());
     }
-    println!(
-        "\n{} cases, {lines} changed lines, {unaligned} unaligned",
-        cases.len()
-    );
+    println!("\n{} cases, {lines} changed lines, {unaligned} unaligned", cases.len());
     println!("accuracy {:.2}%", percent(correct, lines));
-    println!(
-        "\n{:<12} {:>9} {:>9} {:>7}",
-        "label", "precision", "recall", "lines"
-    );
+    println!("\n{:<12} {:>9} {:>9} {:>7}", "label", "precision", "recall", "lines");
     for label in Label::ALL {
         let i = label as usize;
         let true_positive = confusion[i][i];

@@ -8,9 +8,7 @@ pub enum Error {
     NotARepository(PathBuf),
     #[error("unknown revision `{rev}`: {message}")]
     BadRevision { rev: String, message: String },
-    #[error(
-        "{0} needs a working tree, and this repository is bare; name a commit or a range instead"
-    )]
+    #[error("{0} needs a working tree, and this repository is bare; name a commit or a range instead")]
     BareRepository(&'static str),
     #[error("cannot read `{path}`: {source}")]
     Read {

@@ -32,9 +32,6 @@ pub fn analyze(
     max_noise: u8,
 ) -> error::Result<Report> {
     let resolved = source::resolve(repo, spec, pathspecs)?;
-    let files = pairs::load(repo, &resolved)?
-        .into_iter()
-        .map(|pair| score::score_file(pair, policy))
-        .collect();
+    let files = score::score_files(pairs::load(repo, &resolved)?, policy);
     Ok(score::summarize(resolved.info, files, policy, max_noise))
 }

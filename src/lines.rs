@@ -86,13 +86,7 @@ mod tests {
     #[test]
     fn a_replaced_line_is_one_run_with_both_sides() {
         let diff = diff_lines(b"a\nb\nc\n", b"a\nB\nc\n");
-        assert_eq!(
-            diff.runs,
-            vec![Run {
-                old: 1..2,
-                new: 1..2
-            }]
-        );
+        assert_eq!(diff.runs, vec![Run { old: 1..2, new: 1..2 }]);
     }
 
     #[test]
@@ -105,24 +99,12 @@ mod tests {
     #[test]
     fn a_missing_final_newline_is_a_change() {
         let diff = diff_lines(b"a\nb", b"a\nb\n");
-        assert_eq!(
-            diff.runs,
-            vec![Run {
-                old: 1..2,
-                new: 1..2
-            }]
-        );
+        assert_eq!(diff.runs, vec![Run { old: 1..2, new: 1..2 }]);
     }
 
     #[test]
     fn pure_insertion_has_an_empty_old_side() {
         let diff = diff_lines(b"a\nc\n", b"a\nb\nc\n");
-        assert_eq!(
-            diff.runs,
-            vec![Run {
-                old: 1..1,
-                new: 1..2
-            }]
-        );
+        assert_eq!(diff.runs, vec![Run { old: 1..1, new: 1..2 }]);
     }
 }

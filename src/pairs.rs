@@ -59,25 +59,14 @@ pub fn load(repo: &Repository, source: &ResolvedSource<'_>) -> Result<Vec<FilePa
     source
         .diff
         .deltas()
-        .filter(|delta| {
-            !matches!(
-                delta.status(),
-                Delta::Unmodified | Delta::Ignored | Delta::Untracked
-            )
-        })
+        .filter(|delta| !matches!(delta.status(), Delta::Unmodified | Delta::Ignored | Delta::Untracked))
         .map(|delta| load_pair(repo, &delta, source.new_side))
         .collect()
 }
 
-fn load_pair(
-    repo: &Repository,
-    delta: &git2::DiffDelta<'_>,
-    new_side: NewSide,
-) -> Result<FilePair> {
+fn load_pair(repo: &Repository, delta: &git2::DiffDelta<'_>, new_side: NewSide) -> Result<FilePair> {
     let (old_file, new_file) = (delta.old_file(), delta.new_file());
-    let old_path = path_of(&old_file)
-        .or_else(|| path_of(&new_file))
-        .unwrap_or_default();
+    let old_path = path_of(&old_file).or_else(|| path_of(&new_file)).unwrap_or_default();
     let path = path_of(&new_file).unwrap_or_else(|| old_path.clone());
     let status = match delta.status() {
         Delta::Added => Status::Added,
@@ -195,6 +184,5 @@ fn marked_binary(repo: &Repository, path: &str) -> bool {
             .ok()
             .map(AttrValue::from_string)
     };
-    matches!(attr("diff"), Some(AttrValue::False))
-        || matches!(attr("binary"), Some(AttrValue::True))
+    matches!(attr("diff"), Some(AttrValue::False)) || matches!(attr("binary"), Some(AttrValue::True))
 }

@@ -1,7 +1,7 @@
 //! Scores: how many changed lines are noise, per file, per label and overall,
 //! and whether the run passes its gate.
 
-use crate::classify::{Analysis, Language, classify};
+use crate::classify::{Analysis, Context, Language, ModuleRename, classify_in, module_of_path};
 use crate::label::Label;
 use crate::pairs::{EntryKind, FilePair};
 use crate::python::is_python_path;
@@ -40,10 +40,7 @@ pub struct NoisePolicy {
 impl Default for NoisePolicy {
     fn default() -> Self {
         NoisePolicy {
-            labels: Label::ALL
-                .into_iter()
-                .filter(|label| label.is_noise())
-                .collect(),
+            labels: Label::ALL.into_iter().filter(|label| label.is_noise()).collect(),
         }
     }
 }
@@ -72,9 +69,7 @@ pub struct FileReport {
 
 impl FileReport {
     pub fn language(&self) -> Language {
-        self.analysis
-            .as_ref()
-            .map_or(Language::Text, |a| a.language)
+        self.analysis.as_ref().map_or(Language::Text, |a| a.language)
     }
 
     /// Why the file was treated specially, if it was.
@@ -120,41 +115,76 @@ pub fn noise_score(noise: usize, changed: usize) -> u8 {
 
 /// Analyses one pair and counts its lines.
 pub fn score_file(pair: FilePair, policy: &NoisePolicy) -> FileReport {
-    let analysis = (!pair.binary).then(|| {
-        let language = if pair.kind == EntryKind::File && is_python_path(&pair.path) {
-            Language::Python
-        } else {
-            Language::Text
-        };
-        classify(&pair.old, &pair.new, language)
-    });
-    let mut by_label = LabelCounts::default();
-    if let Some(analysis) = &analysis {
-        for change in &analysis.changes {
-            by_label.add(change.label, change.line_count());
-        }
-    }
-    let changed_lines = analysis.as_ref().map_or(0, Analysis::changed_lines);
-    let noise_lines = policy.noise_lines(&by_label);
-    FileReport {
+    let mut file = FileReport {
         pair,
-        analysis,
-        by_label,
-        changed_lines,
-        noise_lines,
-        score: noise_score(noise_lines, changed_lines),
+        analysis: None,
+        by_label: LabelCounts::default(),
+        changed_lines: 0,
+        noise_lines: 0,
+        score: 0,
         protected: false,
         in_scope: true,
+    };
+    file.analyze(policy, &[]);
+    file
+}
+
+impl FileReport {
+    /// (Re)classifies the pair, knowing what other files renamed, and recounts.
+    fn analyze(&mut self, policy: &NoisePolicy, renamed_elsewhere: &[ModuleRename]) {
+        let pair = &self.pair;
+        self.analysis = (!pair.binary).then(|| {
+            let language = if pair.kind == EntryKind::File && is_python_path(&pair.path) {
+                Language::Python
+            } else {
+                Language::Text
+            };
+            let context = Context {
+                path: pair.path.clone(),
+                renamed_elsewhere: renamed_elsewhere.to_vec(),
+            };
+            classify_in(&pair.old, &pair.new, language, &context)
+        });
+        self.by_label = LabelCounts::default();
+        for change in self.analysis.iter().flat_map(|a| &a.changes) {
+            self.by_label.add(change.label, change.line_count());
+        }
+        self.changed_lines = self.analysis.as_ref().map_or(0, Analysis::changed_lines);
+        self.noise_lines = policy.noise_lines(&self.by_label);
+        self.score = noise_score(self.noise_lines, self.changed_lines);
     }
 }
 
+/// Scores every pair. A rename that crosses files (a function renamed where
+/// it is defined and where it is imported) is only known once every file is
+/// classified, so files whose renames wait on an import are classified again
+/// with what the others renamed.
+pub fn score_files(pairs: Vec<FilePair>, policy: &NoisePolicy) -> Vec<FileReport> {
+    let mut files: Vec<FileReport> = pairs.into_iter().map(|pair| score_file(pair, policy)).collect();
+    let renamed: Vec<ModuleRename> = files
+        .iter()
+        .filter_map(|file| Some((file, file.analysis.as_ref()?)))
+        .flat_map(|(file, analysis)| {
+            analysis.module_renames.iter().map(|(from, to)| ModuleRename {
+                module: module_of_path(&file.pair.path),
+                from: from.clone(),
+                to: to.clone(),
+            })
+        })
+        .collect();
+    if renamed.is_empty() {
+        return files;
+    }
+    for file in &mut files {
+        if file.analysis.as_ref().is_some_and(|a| a.waiting_on_imports) {
+            file.analyze(policy, &renamed);
+        }
+    }
+    files
+}
+
 /// Sums the files and applies the gate.
-pub fn summarize(
-    source: SourceInfo,
-    files: Vec<FileReport>,
-    policy: &NoisePolicy,
-    max_noise: u8,
-) -> Report {
+pub fn summarize(source: SourceInfo, files: Vec<FileReport>, policy: &NoisePolicy, max_noise: u8) -> Report {
     let mut by_label = LabelCounts::default();
     for file in &files {
         by_label.merge(&file.by_label);
@@ -176,11 +206,7 @@ pub fn summarize(
         pass: reasons.is_empty(),
         reasons,
     };
-    Report {
-        source,
-        files,
-        summary,
-    }
+    Report { source, files, summary }
 }
 
 #[cfg(test)]

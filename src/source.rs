@@ -25,11 +25,7 @@ impl SourceSpec {
     /// Reads a revision argument: `REV`, `A..B` or `A...B` (an empty side means `HEAD`).
     pub fn from_revision(revision: &str) -> SourceSpec {
         let side = |s: &str| {
-            if s.is_empty() {
-                "HEAD".to_owned()
-            } else {
-                s.to_owned()
-            }
+            if s.is_empty() { "HEAD".to_owned() } else { s.to_owned() }
         };
         if let Some((a, b)) = revision.split_once("...") {
             SourceSpec::MergeBase(side(a), side(b))
@@ -94,21 +90,13 @@ pub fn resolve<'repo>(
             }
             let index = repo.index()?;
             let diff = repo.diff_index_to_workdir(Some(&index), Some(&mut options))?;
-            (
-                info("worktree", "index", "worktree"),
-                diff,
-                NewSide::WorkTree,
-            )
+            (info("worktree", "index", "worktree"), diff, NewSide::WorkTree)
         }
         SourceSpec::Commit(rev) => {
             let commit = find_commit(repo, rev)?;
             let parent = commit.parents().next();
             let old_tree = parent.as_ref().map(|p| p.tree()).transpose()?;
-            let diff = repo.diff_tree_to_tree(
-                old_tree.as_ref(),
-                Some(&commit.tree()?),
-                Some(&mut options),
-            )?;
+            let diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&commit.tree()?), Some(&mut options))?;
             let old = if parent.is_some() {
                 format!("{rev}^")
             } else {
@@ -118,25 +106,19 @@ pub fn resolve<'repo>(
         }
         SourceSpec::Range(a, b) => {
             let (old_tree, new_tree) = (find_tree(repo, a)?, find_tree(repo, b)?);
-            let diff =
-                repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut options))?;
+            let diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut options))?;
             (info("range", a, b), diff, NewSide::Objects)
         }
         SourceSpec::MergeBase(a, b) => {
             let base = repo.merge_base(find_commit(repo, a)?.id(), find_commit(repo, b)?.id())?;
             let old_tree = repo.find_commit(base)?.tree()?;
             let new_tree = find_tree(repo, b)?;
-            let diff =
-                repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut options))?;
+            let diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut options))?;
             (info("range", &short(base), b), diff, NewSide::Objects)
         }
     };
     diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
-    Ok(ResolvedSource {
-        info,
-        diff,
-        new_side,
-    })
+    Ok(ResolvedSource { info, diff, new_side })
 }
 
 fn info(kind: &'static str, old: &str, new: &str) -> SourceInfo {
@@ -155,14 +137,7 @@ fn short(oid: Oid) -> String {
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
     match repo.head() {
         Ok(head) => Ok(Some(head.peel_to_tree()?)),
-        Err(e)
-            if matches!(
-                e.code(),
-                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
-            ) =>
-        {
-            Ok(None)
-        }
+        Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
@@ -206,11 +181,7 @@ pub fn pathspecs(repo: &Repository, cwd: &Path, paths: &[String]) -> Vec<String>
         .iter()
         .map(|path| {
             let spec = normalize(&prefix.join(path));
-            if spec.is_empty() {
-                "*".to_owned()
-            } else {
-                spec
-            }
+            if spec.is_empty() { "*".to_owned() } else { spec }
         })
         .collect()
 }
@@ -236,10 +207,7 @@ mod tests {
 
     #[test]
     fn revision_arguments_read_like_git() {
-        assert_eq!(
-            SourceSpec::from_revision("HEAD~1"),
-            SourceSpec::Commit("HEAD~1".into())
-        );
+        assert_eq!(SourceSpec::from_revision("HEAD~1"), SourceSpec::Commit("HEAD~1".into()));
         assert_eq!(
             SourceSpec::from_revision("main..topic"),
             SourceSpec::Range("main".into(), "topic".into())
@@ -256,10 +224,7 @@ mod tests {
 
     #[test]
     fn paths_are_normalised_like_git_pathspecs() {
-        assert_eq!(
-            normalize(Path::new("app/./views/../models.py")),
-            "app/models.py"
-        );
+        assert_eq!(normalize(Path::new("app/./views/../models.py")), "app/models.py");
         assert_eq!(normalize(Path::new("app/..")), "");
     }
 }

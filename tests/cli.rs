@@ -90,10 +90,7 @@ fn bad_arguments_exit_2() {
 fn colour_only_when_asked_or_on_a_terminal_without_no_color() {
     let repo = noisy_repo();
     let escape = "\u{1b}[";
-    assert!(
-        !stdout(&repo.run(&[])).contains(escape),
-        "a pipe is not a terminal"
-    );
+    assert!(!stdout(&repo.run(&[])).contains(escape), "a pipe is not a terminal");
     assert!(stdout(&repo.run(&["--color", "always"])).contains(escape));
     assert!(!stdout(&repo.run(&["--color", "never"])).contains(escape));
     let mut command = std::process::Command::new(support::binary());
@@ -112,10 +109,7 @@ fn verbose_shows_the_lines_of_each_change() {
     let quiet = stdout(&repo.run(&[]));
     let verbose = stdout(&repo.run(&["-v"]));
     assert!(!quiet.contains("+    \"\"\"Sum the items.\"\"\""));
-    assert!(
-        verbose.contains("+    \"\"\"Sum the items.\"\"\""),
-        "{verbose}"
-    );
+    assert!(verbose.contains("+    \"\"\"Sum the items.\"\"\""), "{verbose}");
     assert!(verbose.contains("-    return len(items)"), "{verbose}");
 }
 

@@ -5,11 +5,7 @@ mod support;
 use support::Repo;
 
 fn validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/json-output.schema.json"
-    ))
-    .unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json-output.schema.json")).unwrap();
     let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
     jsonschema::validator_for(&schema).expect("the schema is valid JSON Schema")
 }
@@ -29,10 +25,7 @@ fn output_of_every_kind_of_change_matches_the_schema() {
     repo.write("b.txt", "text\n");
     repo.write("gone.py", "x = 1\n");
     repo.commit("base");
-    repo.write(
-        "a.py",
-        "def f(x):\n    \"\"\"Doc.\"\"\"\n    return x + 1  # more\n",
-    );
+    repo.write("a.py", "def f(x):\n    \"\"\"Doc.\"\"\"\n    return x + 1  # more\n");
     repo.write("b.txt", "text  \n");
     repo.write("bin.dat", b"\x00\x01");
     repo.write("broken.py", "def (:\n");
@@ -52,8 +45,5 @@ fn the_schema_rejects_what_it_should() {
     let mut report = repo.json(&[]);
     assert!(validator().is_valid(&report));
     report["files"][0]["changes"][0]["label"] = "noise".into();
-    assert!(
-        !validator().is_valid(&report),
-        "an unknown label must be rejected"
-    );
+    assert!(!validator().is_valid(&report), "an unknown label must be rejected");
 }

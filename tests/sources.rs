@@ -4,7 +4,8 @@ mod support;
 
 use support::{Repo, covered_lines, file, labels_of};
 
-const BASE: &str = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n";
+const BASE: &str =
+    "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n";
 
 fn repo_with_base() -> Repo {
     let repo = Repo::new();
@@ -98,10 +99,7 @@ fn ranges_and_merge_base_ranges_read_like_git() {
         "A...B shows only the branch's change"
     );
     assert_eq!(labels_of(&three_dots, "app/calc.py"), ["comment"]);
-    assert_eq!(
-        covered_lines(&three_dots),
-        repo.numstat(&["main...feature"])
-    );
+    assert_eq!(covered_lines(&three_dots), repo.numstat(&["main...feature"]));
 }
 
 #[test]
@@ -114,20 +112,14 @@ fn pathspecs_limit_the_files_and_are_relative_to_the_current_folder() {
     assert_eq!(report["summary"]["files"], 1);
     file(&report, "README.txt");
 
-    let output = repo.run_in(
-        &repo.path().join("app"),
-        &["--format", "json", "--", "calc.py"],
-    );
+    let output = repo.run_in(&repo.path().join("app"), &["--format", "json", "--", "calc.py"]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["summary"]["files"], 1);
     file(&report, "app/calc.py");
 
     let from_subfolder = repo.run_in(&repo.path().join("app"), &["--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&from_subfolder.stdout).unwrap();
-    assert_eq!(
-        report["summary"]["files"], 2,
-        "without paths, the whole repository"
-    );
+    assert_eq!(report["summary"]["files"], 2, "without paths, the whole repository");
 }
 
 #[test]
@@ -206,17 +198,13 @@ fn symlinks_submodules_and_mode_changes() {
 #[test]
 fn scoring_never_writes_to_the_repository() {
     let repo = repo_with_base();
-    repo.write("app/calc.py", BASE.replace("result", "acc"))
-        .stage_all();
+    repo.write("app/calc.py", BASE.replace("result", "acc")).stage_all();
     repo.write("README.txt", "unstaged\n");
     let index_before = std::fs::read(repo.path().join(".git/index")).unwrap();
     let status_before = repo.git(&["status", "--porcelain"]);
     for args in [&[][..], &["--worktree"], &["HEAD"]] {
         repo.json(args);
     }
-    assert_eq!(
-        std::fs::read(repo.path().join(".git/index")).unwrap(),
-        index_before
-    );
+    assert_eq!(std::fs::read(repo.path().join(".git/index")).unwrap(), index_before);
     assert_eq!(repo.git(&["status", "--porcelain"]), status_before);
 }

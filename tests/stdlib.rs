@@ -10,11 +10,7 @@ use support::{Repo, covered_lines, file};
 const FILES: [&str; 4] = ["textwrap.py", "shlex.py", "fnmatch.py", "heapq.py"];
 
 fn stdlib(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/testdata/stdlib/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    std::fs::read_to_string(format!("{}/testdata/stdlib/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 /// Applies one edit that must match exactly once.
@@ -103,11 +99,7 @@ fn real_edits_on_standard_library_files() {
         "formatting"
     );
     assert_eq!(
-        label_at(
-            textwrap_file,
-            "new",
-            line_of(&textwrap, "# the wrap column")
-        ),
+        label_at(textwrap_file, "new", line_of(&textwrap, "# the wrap column")),
         "comment"
     );
 

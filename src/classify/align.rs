@@ -67,12 +67,7 @@ pub struct Region {
 }
 
 /// Aligns the tokens of one region and records its differences.
-pub fn align_region(
-    old: &ParsedSource,
-    new: &ParsedSource,
-    region: &Region,
-    findings: &mut Findings,
-) {
+pub fn align_region(old: &ParsedSource, new: &ParsedSource, region: &Region, findings: &mut Findings) {
     let old_side = SideTokens::new(&old.tokens, &region.old);
     let new_side = SideTokens::new(&new.tokens, &region.new);
     let ops = diff_keys(&old_side.keys(), &new_side.keys());
@@ -166,14 +161,10 @@ impl Aligner<'_> {
     fn record(&self, op: &DiffOp, findings: &mut Findings) {
         match *op {
             DiffOp::Equal { .. } => {}
-            DiffOp::Delete {
-                old_index, old_len, ..
-            } => {
+            DiffOp::Delete { old_index, old_len, .. } => {
                 self.mark_by_role(Side::Old, old_index..old_index + old_len, findings);
             }
-            DiffOp::Insert {
-                new_index, new_len, ..
-            } => {
+            DiffOp::Insert { new_index, new_len, .. } => {
                 self.mark_by_role(Side::New, new_index..new_index + new_len, findings);
             }
             DiffOp::Replace {
@@ -195,46 +186,36 @@ impl Aligner<'_> {
     /// Identifiers replaced one for one are substitution candidates. When a
     /// replacement also adds or drops noise tokens (a docstring, an
     /// annotation), those are marked by role and the identifiers still pair.
-    fn record_substitutions(
-        &self,
-        old: Range<usize>,
-        new: Range<usize>,
-        findings: &mut Findings,
-    ) -> bool {
-        let all_identifiers = |side: &SideTokens, range: &Range<usize>| {
-            range.clone().all(|i| side.get(i).site.is_some())
-        };
-        let (old_names, new_names) = if old.len() == new.len()
-            && all_identifiers(&self.old, &old)
-            && all_identifiers(&self.new, &new)
-        {
-            (old.collect::<Vec<_>>(), new.collect::<Vec<_>>())
-        } else {
-            let split =
-                |side: &SideTokens, range: Range<usize>| -> Option<(Vec<usize>, Vec<usize>)> {
-                    let (names, rest): (Vec<usize>, Vec<usize>) =
-                        range.partition(|&i| side.get(i).role == Role::Name);
+    fn record_substitutions(&self, old: Range<usize>, new: Range<usize>, findings: &mut Findings) -> bool {
+        let all_identifiers =
+            |side: &SideTokens, range: &Range<usize>| range.clone().all(|i| side.get(i).site.is_some());
+        let (old_names, new_names) =
+            if old.len() == new.len() && all_identifiers(&self.old, &old) && all_identifiers(&self.new, &new) {
+                (old.collect::<Vec<_>>(), new.collect::<Vec<_>>())
+            } else {
+                let split = |side: &SideTokens, range: Range<usize>| -> Option<(Vec<usize>, Vec<usize>)> {
+                    let (names, rest): (Vec<usize>, Vec<usize>) = range.partition(|&i| side.get(i).role == Role::Name);
                     let rest_is_noise = rest
                         .iter()
                         .all(|&i| matches!(side.get(i).role, Role::Docstring | Role::Annotation));
                     rest_is_noise.then_some((names, rest))
                 };
-            let (Some((old_names, old_rest)), Some((new_names, new_rest))) =
-                (split(&self.old, old), split(&self.new, new))
-            else {
-                return false;
+                let (Some((old_names, old_rest)), Some((new_names, new_rest))) =
+                    (split(&self.old, old), split(&self.new, new))
+                else {
+                    return false;
+                };
+                if old_names.len() != new_names.len() || old_names.is_empty() {
+                    return false;
+                }
+                old_rest
+                    .into_iter()
+                    .for_each(|i| self.mark_by_role(Side::Old, i..i + 1, findings));
+                new_rest
+                    .into_iter()
+                    .for_each(|i| self.mark_by_role(Side::New, i..i + 1, findings));
+                (old_names, new_names)
             };
-            if old_names.len() != new_names.len() || old_names.is_empty() {
-                return false;
-            }
-            old_rest
-                .into_iter()
-                .for_each(|i| self.mark_by_role(Side::Old, i..i + 1, findings));
-            new_rest
-                .into_iter()
-                .for_each(|i| self.mark_by_role(Side::New, i..i + 1, findings));
-            (old_names, new_names)
-        };
         for (o, n) in old_names.into_iter().zip(new_names) {
             let id = findings.substitutions.len();
             findings.substitutions.push(Substitution {
@@ -255,12 +236,7 @@ impl Aligner<'_> {
         };
         for position in positions {
             let token = tokens.get(position);
-            self.mark(
-                side,
-                token,
-                Kind::Label(label_for_role(token.role)),
-                findings,
-            );
+            self.mark(side, token, Kind::Label(label_for_role(token.role)), findings);
         }
     }
 

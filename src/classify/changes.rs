@@ -58,11 +58,7 @@ pub struct Change {
 
 impl Change {
     pub fn line_count(&self) -> usize {
-        self.old
-            .iter()
-            .chain(&self.new)
-            .map(LineRange::line_count)
-            .sum()
+        self.old.iter().chain(&self.new).map(LineRange::line_count).sum()
     }
 
     /// The first line of the change, preferring the new side.
@@ -124,14 +120,7 @@ pub fn group(
             changes.push(Change {
                 label: mark.label,
                 message: note.map_or_else(
-                    || {
-                        describe(
-                            mark.label,
-                            !old.is_empty(),
-                            !new.is_empty(),
-                            scope.as_deref(),
-                        )
-                    },
+                    || describe(mark.label, !old.is_empty(), !new.is_empty(), scope.as_deref()),
                     |note| note.message.clone(),
                 ),
                 detail: note.map(|note| note.detail.clone()),
@@ -143,11 +132,7 @@ pub fn group(
     changes
 }
 
-fn first_scope(
-    old: &[usize],
-    new: &[usize],
-    scope_of: &dyn Fn(Side, usize) -> Option<String>,
-) -> Option<String> {
+fn first_scope(old: &[usize], new: &[usize], scope_of: &dyn Fn(Side, usize) -> Option<String>) -> Option<String> {
     let on_new = new.iter().find_map(|&row| scope_of(Side::New, row));
     on_new.or_else(|| old.iter().find_map(|&row| scope_of(Side::Old, row)))
 }
@@ -170,10 +155,7 @@ fn ranges(rows: &[usize]) -> Vec<LineRange> {
         let line = row + 1;
         match out.last_mut() {
             Some(range) if range.end + 1 == line => range.end = line,
-            _ => out.push(LineRange {
-                start: line,
-                end: line,
-            }),
+            _ => out.push(LineRange { start: line, end: line }),
         }
     }
     out

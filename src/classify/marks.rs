@@ -18,11 +18,7 @@ impl Mark {
 
     /// Combines two marks on one row: the stronger label wins, and keeps its note.
     pub fn combine(self, other: Mark) -> Mark {
-        if other.label < self.label {
-            other
-        } else {
-            self
-        }
+        if other.label < self.label { other } else { self }
     }
 }
 
@@ -60,12 +56,7 @@ pub struct FileMarks {
 /// Gives every unmarked, non-blank row of `rows` the region's default mark:
 /// `formatting` in a run of the line diff (no difference left but layout),
 /// `reorder` in a moved definition.
-pub fn fill_defaults(
-    marks: &mut SideMarks,
-    rows: impl Iterator<Item = usize>,
-    lines: &[&[u8]],
-    default: Mark,
-) {
+pub fn fill_defaults(marks: &mut SideMarks, rows: impl Iterator<Item = usize>, lines: &[&[u8]], default: Mark) {
     for row in rows {
         if marks.get(row).is_none() && !is_blank(lines, row) {
             marks.add(row, default);
@@ -77,24 +68,14 @@ pub fn fill_defaults(
 /// run and side, since a blank line goes with the edit it separates; next to
 /// a moved definition they take the move's mark (its spacing moves with it).
 /// A run of blank rows alone is formatting.
-pub fn fill_blank_rows(
-    marks: &mut FileMarks,
-    moved: &FileMarks,
-    runs: &[Run],
-    lines: (&[&[u8]], &[&[u8]]),
-) {
+pub fn fill_blank_rows(marks: &mut FileMarks, moved: &FileMarks, runs: &[Run], lines: (&[&[u8]], &[&[u8]])) {
     for run in runs {
         fill_blank_side(&mut marks.old, &moved.old, run.old.clone(), lines.0);
         fill_blank_side(&mut marks.new, &moved.new, run.new.clone(), lines.1);
     }
 }
 
-fn fill_blank_side(
-    marks: &mut SideMarks,
-    moved: &SideMarks,
-    rows: std::ops::Range<usize>,
-    lines: &[&[u8]],
-) {
+fn fill_blank_side(marks: &mut SideMarks, moved: &SideMarks, rows: std::ops::Range<usize>, lines: &[&[u8]]) {
     for row in rows.clone() {
         if marks.get(row).is_some() {
             continue;
@@ -110,9 +91,7 @@ fn fill_blank_side(
 }
 
 fn is_blank(lines: &[&[u8]], row: usize) -> bool {
-    lines
-        .get(row)
-        .is_none_or(|line| line.trim_ascii().is_empty())
+    lines.get(row).is_none_or(|line| line.trim_ascii().is_empty())
 }
 
 #[cfg(test)]
@@ -144,24 +123,11 @@ mod tests {
         marks.new.add(0, Mark::plain(Label::Docstring));
         fill_defaults(&mut marks.new, 0..4, &lines, Mark::plain(Label::Formatting));
         let no_moves = FileMarks::default();
-        fill_blank_rows(
-            &mut marks,
-            &no_moves,
-            &[Run {
-                old: 0..0,
-                new: 0..4,
-            }],
-            (&[], &lines),
-        );
+        fill_blank_rows(&mut marks, &no_moves, &[Run { old: 0..0, new: 0..4 }], (&[], &lines));
         let labels: Vec<Label> = (0..4).map(|r| marks.new.get(r).unwrap().label).collect();
         assert_eq!(
             labels,
-            [
-                Label::Docstring,
-                Label::Docstring,
-                Label::Formatting,
-                Label::Formatting
-            ]
+            [Label::Docstring, Label::Docstring, Label::Formatting, Label::Formatting]
         );
     }
 }

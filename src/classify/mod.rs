@@ -8,7 +8,7 @@ pub mod align;
 pub mod changes;
 pub mod marks;
 mod moves;
-mod rename;
+pub mod rename;
 pub mod rows;
 mod text;
 
@@ -16,6 +16,7 @@ use align::{Findings, Kind, Region, Side, align_region, tokens_on_rows};
 pub use changes::{Change, Detail, LineRange, Note};
 use marks::{FileMarks, Mark, SideMarks};
 use rename::Verdict;
+pub use rename::{Context, ModuleRename, module_of_path};
 use rows::RowSet;
 
 use crate::label::Label;
@@ -54,6 +55,11 @@ pub struct Analysis {
     pub diff: LineDiff,
     pub marks: FileMarks,
     pub changes: Vec<Change>,
+    /// Module-level names renamed consistently in this file: `(from, to)`.
+    pub module_renames: Vec<(String, String)>,
+    /// Whether a rename here waits on the rename of an imported name in
+    /// another file of the diff.
+    pub waiting_on_imports: bool,
 }
 
 impl Analysis {
@@ -64,6 +70,12 @@ impl Analysis {
 
 /// Classifies every changed line between two versions of a file.
 pub fn classify(old: &[u8], new: &[u8], language: Language) -> Analysis {
+    classify_in(old, new, language, &Context::default())
+}
+
+/// Classifies a file that is one of several in a diff: `context` says what
+/// the other files renamed, so a rename can cross files.
+pub fn classify_in(old: &[u8], new: &[u8], language: Language, context: &Context) -> Analysis {
     let old_lines = split_lines(old);
     let new_lines = split_lines(new);
     let diff = diff_lines(old, new);
@@ -79,6 +91,8 @@ pub fn classify(old: &[u8], new: &[u8], language: Language) -> Analysis {
         diff,
         marks: FileMarks::default(),
         changes: Vec::new(),
+        module_renames: Vec::new(),
+        waiting_on_imports: false,
     };
     let parsed = match language {
         Language::Python => parse_both(old, new)
@@ -95,14 +109,10 @@ pub fn classify(old: &[u8], new: &[u8], language: Language) -> Analysis {
         Some((old_source, new_source)) => {
             analysis.parsed = true;
             analysis.parse_errors = old_source.parse_errors || new_source.parse_errors;
-            let python = mark_python(
-                old_source,
-                new_source,
-                &analysis.diff.runs,
-                lines,
-                &mut marks,
-            );
+            let python = mark_python(old_source, new_source, &analysis.diff.runs, lines, &mut marks, context);
             moved = python.moved;
+            analysis.module_renames = python.module_renames;
+            analysis.waiting_on_imports = python.waiting_on_imports;
             (python.regions, python.notes)
         }
         None => {
@@ -154,6 +164,8 @@ struct PythonMarks {
     notes: Vec<Note>,
     /// The move's mark of every changed row inside a moved definition.
     moved: FileMarks,
+    module_renames: Vec<(String, String)>,
+    waiting_on_imports: bool,
 }
 
 /// Marks the changed rows of a Python file. Moved definitions are aligned
@@ -164,6 +176,7 @@ fn mark_python(
     runs: &[Run],
     lines: (&[&[u8]], &[&[u8]]),
     marks: &mut FileMarks,
+    context: &Context,
 ) -> PythonMarks {
     let (mut changed_old, mut changed_new) = (RowSet::default(), RowSet::default());
     for run in runs {
@@ -199,7 +212,8 @@ fn mark_python(
     for (region, _) in &regions {
         align_region(old, new, region, &mut findings);
     }
-    let (verdicts, mut notes) = rename::verify(old, new, &findings.substitutions);
+    let renames = rename::verify(old, new, &findings.substitutions, context);
+    let (verdicts, mut notes) = (&renames.verdicts, renames.notes.clone());
     for difference in &findings.differences {
         let changed = match difference.side {
             Side::Old => &changed_old,
@@ -245,14 +259,8 @@ fn mark_python(
             label: Label::Reorder,
             note: Some(first_move_note + twin.note),
         };
-        region
-            .old
-            .rows()
-            .for_each(|row| moved.old.add(row, reorder));
-        region
-            .new
-            .rows()
-            .for_each(|row| moved.new.add(row, reorder));
+        region.old.rows().for_each(|row| moved.old.add(row, reorder));
+        region.new.rows().for_each(|row| moved.new.add(row, reorder));
         let default = |unchanged: &RowSet, row: usize| {
             if unchanged.contains(row) {
                 reorder
@@ -279,16 +287,13 @@ fn mark_python(
     }
     let mut regions: Vec<Region> = regions.into_iter().map(|(region, _)| region).collect();
     regions.retain(|region| !(region.old.is_empty() && region.new.is_empty()));
-    regions.sort_by_key(|region| {
-        (
-            region.old.first().or(region.new.first()),
-            region.new.first(),
-        )
-    });
+    regions.sort_by_key(|region| (region.old.first().or(region.new.first()), region.new.first()));
     PythonMarks {
         regions,
         notes,
         moved,
+        module_renames: renames.module_renames,
+        waiting_on_imports: renames.waiting_on_imports,
     }
 }
 
@@ -305,8 +310,7 @@ impl Twin {
     fn new(moved: &moves::Move, note: usize, lines: (&[&[u8]], &[&[u8]])) -> Twin {
         let old_rows = moved.old_rows.start..moved.old_rows.end.min(lines.0.len());
         let new_rows = moved.new_rows.start..moved.new_rows.end.min(lines.1.len());
-        let inner =
-            crate::lines::diff_line_slices(&lines.0[old_rows.clone()], &lines.1[new_rows.clone()]);
+        let inner = crate::lines::diff_line_slices(&lines.0[old_rows.clone()], &lines.1[new_rows.clone()]);
         let (mut same_old, mut same_new) = (
             RowSet::from_range(old_rows.clone()),
             RowSet::from_range(new_rows.clone()),
@@ -331,10 +335,7 @@ fn move_note(moved: &moves::Move) -> Note {
     let (old_line, new_line) = (moved.old_rows.start + 1, moved.new_rows.start + 1);
     let kind = moved.kind.as_str();
     Note {
-        message: format!(
-            "moved {kind} `{}` from line {old_line} to line {new_line}",
-            moved.name
-        ),
+        message: format!("moved {kind} `{}` from line {old_line} to line {new_line}", moved.name),
         detail: Detail::Reorder {
             name: moved.name.clone(),
             kind,

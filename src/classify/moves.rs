@@ -35,12 +35,7 @@ pub struct Move {
 }
 
 /// Finds the moved items whose lines the line diff changed.
-pub fn find(
-    old: &ParsedSource,
-    new: &ParsedSource,
-    changed_old: &RowSet,
-    changed_new: &RowSet,
-) -> Vec<Move> {
+pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, changed_new: &RowSet) -> Vec<Move> {
     let new_containers = unique_by_path(containers(new));
     let mut moves = Vec::new();
     for (path, old_container) in unique_by_path(containers(old)) {
@@ -120,10 +115,8 @@ fn matched_pairs(old: &[Item], new: &[Item]) -> Vec<(usize, usize)> {
         .filter_map(|(o, item)| {
             let (old_count, _) = old_counts[&item.identity];
             let &(new_count, n) = new_counts.get(&item.identity)?;
-            let unique = old_count == 1
-                && new_count == 1
-                && !names_twice(old, &item.name)
-                && !names_twice(new, &item.name);
+            let unique =
+                old_count == 1 && new_count == 1 && !names_twice(old, &item.name) && !names_twice(new, &item.name);
             unique.then_some((o, n))
         })
         .collect()
@@ -133,17 +126,10 @@ fn matched_pairs(old: &[Item], new: &[Item]) -> Vec<(usize, usize)> {
 /// subsequence of new indices. An item weighs its lines that the line diff
 /// left unchanged first (so the answer agrees with the diff the reviewer
 /// sees), then its size.
-fn longest_kept_order(
-    pairs: &[(usize, usize)],
-    old_items: &[Item],
-    changed_old: &RowSet,
-) -> Vec<bool> {
+fn longest_kept_order(pairs: &[(usize, usize)], old_items: &[Item], changed_old: &RowSet) -> Vec<bool> {
     let weight = |i: usize| {
         let rows = &old_items[pairs[i].0].rows;
-        let unchanged = rows
-            .clone()
-            .filter(|&row| !changed_old.contains(row))
-            .count();
+        let unchanged = rows.clone().filter(|&row| !changed_old.contains(row)).count();
         unchanged * 1_000_000 + rows.len()
     };
     let mut best = vec![0usize; pairs.len()];
@@ -174,11 +160,7 @@ fn swaps_with_a_dependency(index: usize, pairs: &[(usize, usize)], old_items: &[
     pairs.iter().any(|&(other_o, other_n)| {
         let other = &old_items[other_o];
         let swapped = (o < other_o) != (n < other_n);
-        let depends = |a: &Item, b: &Item| {
-            a.uses_at_definition
-                .iter()
-                .any(|name| b.defines.contains(name))
-        };
+        let depends = |a: &Item, b: &Item| a.uses_at_definition.iter().any(|name| b.defines.contains(name));
         other_o != o && swapped && (depends(item, other) || depends(other, item))
     })
 }
@@ -233,9 +215,6 @@ mod tests {
 
     #[test]
     fn resorted_imports_move() {
-        assert_eq!(
-            moved("import sys\nimport os\n", "import os\nimport sys\n").len(),
-            1
-        );
+        assert_eq!(moved("import sys\nimport os\n", "import os\nimport sys\n").len(), 1);
     }
 }

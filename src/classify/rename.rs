@@ -28,13 +28,10 @@ pub enum Verdict {
 
 /// Judges every substitution; returns one verdict per substitution and the
 /// notes the renames refer to.
-pub fn verify(
-    old: &ParsedSource,
-    new: &ParsedSource,
-    substitutions: &[Substitution],
-) -> (Vec<Verdict>, Vec<Note>) {
+pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitution], context: &Context) -> Outcome {
+    let mut outcome = Outcome::default();
     if substitutions.is_empty() {
-        return (Vec::new(), Vec::new());
+        return outcome;
     }
     let tables = (NameTable::build(old), NameTable::build(new));
     let mut groups: HashMap<(&NameKey, &NameKey), Vec<usize>> = HashMap::new();
@@ -54,12 +51,14 @@ pub fn verify(
         new,
         tables: &tables,
         renamed_to: &renamed_to,
+        context,
+        waiting_on_imports: std::cell::Cell::new(false),
     };
-    let mut verdicts: Vec<Verdict> = substitutions
+    outcome.verdicts = substitutions
         .iter()
         .map(|s| {
-            let in_annotation = old.tokens[s.old_token].role == Role::Annotation
-                && new.tokens[s.new_token].role == Role::Annotation;
+            let in_annotation =
+                old.tokens[s.old_token].role == Role::Annotation && new.tokens[s.new_token].role == Role::Annotation;
             if in_annotation {
                 Verdict::Annotation
             } else {
@@ -67,19 +66,64 @@ pub fn verify(
             }
         })
         .collect();
-    let mut notes = Vec::new();
     let mut ordered: Vec<_> = groups.into_iter().collect();
     ordered.sort_by_key(|(_, members)| members[0]);
     for ((old_key, new_key), members) in ordered {
         let group: Vec<&Substitution> = members.iter().map(|&i| &substitutions[i]).collect();
-        if let Some(note) = checker.rename_note(old_key, new_key, &group) {
-            notes.push(note);
-            for member in members {
-                verdicts[member] = Verdict::Rename(notes.len() - 1);
-            }
+        let Some(note) = checker.rename_note(old_key, new_key, &group) else {
+            continue;
+        };
+        if let (
+            Detail::Rename {
+                from,
+                to,
+                kind: "function" | "class" | "variable",
+                ..
+            },
+            NameKey::Scoped { scope, .. },
+        ) = (&note.detail, old_key)
+            && scope.is_empty()
+        {
+            outcome.module_renames.push((from.clone(), to.clone()));
+        }
+        outcome.notes.push(note);
+        for member in members {
+            outcome.verdicts[member] = Verdict::Rename(outcome.notes.len() - 1);
         }
     }
-    (verdicts, notes)
+    outcome.waiting_on_imports = checker.waiting_on_imports.get();
+    outcome
+}
+
+/// What the other files of the same diff renamed, for renames that cross files.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The repository path of the file being classified (to resolve relative imports).
+    pub path: String,
+    /// Module-level names renamed in other files of the diff.
+    pub renamed_elsewhere: Vec<ModuleRename>,
+}
+
+/// A module-level name renamed in a file: `module` is its dotted module path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleRename {
+    pub module: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// The verdicts, and what other files may need to know.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// One verdict per substitution.
+    pub verdicts: Vec<Verdict>,
+    /// The notes that rename verdicts refer to.
+    pub notes: Vec<Note>,
+    /// Module-level names this file renamed consistently: `(from, to)`.
+    pub module_renames: Vec<(String, String)>,
+    /// Whether a rename failed only because the name is imported: it may
+    /// hold once the defining module's rename is known.
+    pub waiting_on_imports: bool,
 }
 
 struct Checker<'a> {
@@ -88,16 +132,13 @@ struct Checker<'a> {
     tables: &'a (NameTable, NameTable),
     /// Old identifier token → the name it was replaced with.
     renamed_to: &'a HashMap<usize, &'a str>,
+    context: &'a Context,
+    waiting_on_imports: std::cell::Cell<bool>,
 }
 
 impl Checker<'_> {
     /// The note of a consistent rename, or `None` if the group is not one.
-    fn rename_note(
-        &self,
-        old_key: &NameKey,
-        new_key: &NameKey,
-        group: &[&Substitution],
-    ) -> Option<Note> {
+    fn rename_note(&self, old_key: &NameKey, new_key: &NameKey, group: &[&Substitution]) -> Option<Note> {
         let (from, to) = names_of(old_key, new_key)?;
         let old_members: HashSet<usize> = group.iter().map(|s| s.old_token).collect();
         let new_members: HashSet<usize> = group.iter().map(|s| s.new_token).collect();
@@ -113,12 +154,7 @@ impl Checker<'_> {
             .iter()
             .all(|s| self.old.tokens[s.old_token].depth == self.new.tokens[s.new_token].depth);
         let defined_here = self.defined_here(old_key, old_occurrences, from, to);
-        if !(complete
-            && no_clash
-            && same_depth
-            && defined_here
-            && self.keywords_follow(old_occurrences, from, to))
-        {
+        if !(complete && no_clash && same_depth && defined_here && self.keywords_follow(old_occurrences, from, to)) {
             return None;
         }
         let kind = self.kind(old_key, old_occurrences);
@@ -152,22 +188,42 @@ impl Checker<'_> {
                     && self.old.token_text(&self.old.tokens[token]) == from
             });
         }
-        let imported = occurrences
+        let imports: Vec<usize> = occurrences
             .iter()
-            .any(|&t| position(self.old, t) == Some(NamePosition::Imported));
-        !imported
-            && occurrences.iter().any(|&t| {
-                matches!(
-                    position(self.old, t),
-                    Some(
-                        NamePosition::Binding
-                            | NamePosition::Parameter
-                            | NamePosition::FunctionName
-                            | NamePosition::ClassName
-                            | NamePosition::AttributeBinding
-                    )
+            .copied()
+            .filter(|&t| position(self.old, t) == Some(NamePosition::Imported))
+            .collect();
+        if !imports.is_empty() {
+            let renamed_at_source = imports.iter().all(|&t| self.renamed_where_defined(t, from, to));
+            if !renamed_at_source {
+                self.waiting_on_imports.set(true);
+            }
+            return renamed_at_source;
+        }
+        occurrences.iter().any(|&t| {
+            matches!(
+                position(self.old, t),
+                Some(
+                    NamePosition::Binding
+                        | NamePosition::Parameter
+                        | NamePosition::FunctionName
+                        | NamePosition::ClassName
+                        | NamePosition::AttributeBinding
                 )
-            })
+            )
+        })
+    }
+
+    /// Whether the module that `from m import name` reads renamed `from` to
+    /// `to` in the same diff.
+    fn renamed_where_defined(&self, token: usize, from: &str, to: &str) -> bool {
+        let Some(module) = imported_module(self.old, token, &self.context.path) else {
+            return false;
+        };
+        self.context
+            .renamed_elsewhere
+            .iter()
+            .any(|r| r.from == from && r.to == to && module_matches(&r.module, &module))
     }
 
     /// A renamed parameter can be passed by keyword: every `from=` keyword
@@ -179,18 +235,12 @@ impl Checker<'_> {
         if !is_parameter {
             return true;
         }
-        let keywords = self
-            .tables
-            .0
-            .occurrences(&NameKey::Keyword(from.to_owned()));
+        let keywords = self.tables.0.occurrences(&NameKey::Keyword(from.to_owned()));
         keywords.iter().all(|t| self.renamed_to.get(t) == Some(&to))
     }
 
     fn kind(&self, key: &NameKey, occurrences: &[usize]) -> &'static str {
-        let positions: Vec<NamePosition> = occurrences
-            .iter()
-            .filter_map(|&t| position(self.old, t))
-            .collect();
+        let positions: Vec<NamePosition> = occurrences.iter().filter_map(|&t| position(self.old, t)).collect();
         if positions.contains(&NamePosition::ClassName) {
             "class"
         } else if positions.contains(&NamePosition::FunctionName) {
@@ -218,36 +268,69 @@ impl Checker<'_> {
                     .map(|&t| &self.old.scopes[self.old.tokens[t].scope as usize]);
                 let qualified = first.map_or("", |scope| scope.qualified_name.as_str());
                 let class = match kind {
-                    "method" | "attribute" => qualified
-                        .rsplit_once('.')
-                        .map_or(qualified, |(class, _)| class),
+                    "method" | "attribute" => qualified.rsplit_once('.').map_or(qualified, |(class, _)| class),
                     _ => qualified,
                 };
                 class.to_owned()
             }
         };
-        if dotted.is_empty() {
-            "module".to_owned()
-        } else {
-            dotted
-        }
+        if dotted.is_empty() { "module".to_owned() } else { dotted }
     }
 }
 
 /// The two names of a group, if the keys can be a rename of one another.
 fn names_of<'k>(old_key: &'k NameKey, new_key: &'k NameKey) -> Option<(&'k str, &'k str)> {
     match (old_key, new_key) {
-        (
-            NameKey::Scoped {
-                scope: a,
-                name: from,
-            },
-            NameKey::Scoped { scope: b, name: to },
-        ) if a == b => Some((from, to)),
-        (NameKey::Attribute(from), NameKey::Attribute(to))
-        | (NameKey::Keyword(from), NameKey::Keyword(to)) => Some((from, to)),
+        (NameKey::Scoped { scope: a, name: from }, NameKey::Scoped { scope: b, name: to }) if a == b => {
+            Some((from, to))
+        }
+        (NameKey::Attribute(from), NameKey::Attribute(to)) | (NameKey::Keyword(from), NameKey::Keyword(to)) => {
+            Some((from, to))
+        }
         _ => None,
     }
+}
+
+/// The dotted module a `from ... import name` token imports from, with a
+/// relative import resolved against the importing file's package.
+fn imported_module(source: &ParsedSource, token: usize, importer_path: &str) -> Option<String> {
+    let token = &source.tokens[token];
+    let node = source
+        .tree
+        .root_node()
+        .descendant_for_byte_range(token.start_byte as usize, token.end_byte as usize)?;
+    let mut statement = node;
+    while statement.kind() != "import_from_statement" {
+        statement = statement.parent()?;
+    }
+    let spelled = crate::python::tokens::node_text(&source.text, statement.child_by_field_name("module_name")?);
+    let dots = spelled.len() - spelled.trim_start_matches('.').len();
+    if dots == 0 {
+        return Some(spelled.to_owned());
+    }
+    let mut package: Vec<&str> = importer_path.split('/').collect();
+    package.pop();
+    for _ in 1..dots {
+        package.pop()?;
+    }
+    let rest = spelled.trim_start_matches('.');
+    package.extend(rest.split('.').filter(|part| !part.is_empty()));
+    Some(package.join("."))
+}
+
+/// Whether a file's module path (from its repository path, so it may carry a
+/// source folder in front, like `src.app.models`) is the module imported as
+/// `imported` (`app.models`).
+fn module_matches(file_module: &str, imported: &str) -> bool {
+    file_module == imported || file_module.ends_with(&format!(".{imported}"))
+}
+
+/// The dotted module path of a Python file: `app/models.py` → `app.models`,
+/// `app/__init__.py` → `app`.
+pub fn module_of_path(path: &str) -> String {
+    let stem = path.trim_end_matches(".pyi").trim_end_matches(".py");
+    let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
+    stem.replace('/', ".")
 }
 
 fn position(source: &ParsedSource, token: usize) -> Option<NamePosition> {

@@ -58,10 +58,7 @@ fn changed_constant_is_substantive() {
 
 #[test]
 fn added_argument_marks_both_sides() {
-    assert_eq!(
-        labels("f(a)\n", "f(a, b)\n"),
-        [(-1, Substantive), (1, Substantive)]
-    );
+    assert_eq!(labels("f(a)\n", "f(a, b)\n"), [(-1, Substantive), (1, Substantive)]);
 }
 
 #[test]
@@ -96,10 +93,7 @@ fn comment_edits_are_comment() {
 
 #[test]
 fn removing_a_trailing_comment_labels_both_sides_comment() {
-    assert_eq!(
-        labels("x = 1  # one\n", "x = 1\n"),
-        [(-1, Comment), (1, Comment)]
-    );
+    assert_eq!(labels("x = 1  # one\n", "x = 1\n"), [(-1, Comment), (1, Comment)]);
 }
 
 #[test]
@@ -144,11 +138,7 @@ fn statements_swapped_in_a_body_are_substantive() {
 
 #[test]
 fn broken_python_is_flagged_and_still_labelled() {
-    let analysis = classify(
-        b"def f(:\n    x = 1\n",
-        b"def f(:\n    x = 2\n",
-        Language::Python,
-    );
+    let analysis = classify(b"def f(:\n    x = 1\n", b"def f(:\n    x = 2\n", Language::Python);
     assert!(analysis.parse_errors);
     assert_eq!(analysis.changes.len(), 1);
     assert_eq!(analysis.changes[0].label, Substantive);
@@ -165,14 +155,7 @@ fn non_utf8_python_falls_back_to_lines() {
 #[test]
 fn text_files_get_line_level_labels() {
     let analysis = classify(b"a b\nc\n", b"a  b\nd\n", Language::Text);
-    let old: Vec<Label> = analysis
-        .marks
-        .old
-        .rows
-        .iter()
-        .flatten()
-        .map(|m| m.label)
-        .collect();
+    let old: Vec<Label> = analysis.marks.old.rows.iter().flatten().map(|m| m.label).collect();
     assert_eq!(old, [Formatting, Substantive]);
 }
 
@@ -193,11 +176,7 @@ fn annotations_added_are_annotation() {
         Annotation,
     );
     all_labelled("items = []\n", "items: list[str] = []\n", Annotation);
-    all_labelled(
-        "def f(x: int):\n    pass\n",
-        "def f(x: str):\n    pass\n",
-        Annotation,
-    );
+    all_labelled("def f(x: int):\n    pass\n", "def f(x: str):\n    pass\n", Annotation);
 }
 
 #[test]
@@ -209,18 +188,13 @@ fn a_new_annotated_field_is_substantive() {
 
 #[test]
 fn annotation_and_code_change_on_one_line_is_substantive() {
-    all_labelled(
-        "def f(x=1):\n    pass\n",
-        "def f(x: int = 2):\n    pass\n",
-        Substantive,
-    );
+    all_labelled("def f(x=1):\n    pass\n", "def f(x: int = 2):\n    pass\n", Substantive);
 }
 
 #[test]
 fn consistent_local_rename_is_rename() {
     let old = "def total(items):\n    s = 0\n    for i in items:\n        s += i\n    return s\n";
-    let new =
-        "def total(items):\n    acc = 0\n    for i in items:\n        acc += i\n    return acc\n";
+    let new = "def total(items):\n    acc = 0\n    for i in items:\n        acc += i\n    return acc\n";
     all_labelled(old, new, Rename);
     let analysis = classify(old.as_bytes(), new.as_bytes(), Language::Python);
     let detail = analysis.changes[0].detail.clone().unwrap();
@@ -234,10 +208,7 @@ fn consistent_local_rename_is_rename() {
             count: 3
         }
     );
-    assert_eq!(
-        analysis.changes[0].message,
-        "renamed `s` to `acc` in `total` (3 uses)"
-    );
+    assert_eq!(analysis.changes[0].message, "renamed `s` to `acc` in `total` (3 uses)");
 }
 
 #[test]
@@ -280,7 +251,8 @@ fn parameter_rename_needs_keyword_callers_renamed() {
 #[test]
 fn attribute_rename_within_a_class_is_rename() {
     let old = "class A:\n    def __init__(self):\n        self.n = 0\n\n    def inc(self):\n        self.n += 1\n";
-    let new = "class A:\n    def __init__(self):\n        self.count = 0\n\n    def inc(self):\n        self.count += 1\n";
+    let new =
+        "class A:\n    def __init__(self):\n        self.count = 0\n\n    def inc(self):\n        self.count += 1\n";
     all_labelled(old, new, Rename);
 }
 
@@ -290,26 +262,20 @@ fn rename_plus_bug_fix_splits_by_line() {
     let new = "def f(a):\n    total = a\n    return total + 2\n";
     assert_eq!(
         labels(old, new),
-        [
-            (-2, Rename),
-            (-3, Substantive),
-            (2, Rename),
-            (3, Substantive)
-        ]
+        [(-2, Rename), (-3, Substantive), (2, Rename), (3, Substantive)]
     );
 }
 
 #[test]
 fn swapped_methods_are_reorder_with_their_spacing() {
-    let old = "class V:\n    def get(self):\n        return 1\n\n    def post(self):\n        x = 2\n        return x\n";
-    let new = "class V:\n    def post(self):\n        x = 2\n        return x\n\n    def get(self):\n        return 1\n";
+    let old =
+        "class V:\n    def get(self):\n        return 1\n\n    def post(self):\n        x = 2\n        return x\n";
+    let new =
+        "class V:\n    def post(self):\n        x = 2\n        return x\n\n    def get(self):\n        return 1\n";
     all_labelled(old, new, Reorder);
     let analysis = classify(old.as_bytes(), new.as_bytes(), Language::Python);
     assert_eq!(analysis.changes.len(), 1, "{:?}", analysis.changes);
-    assert_eq!(
-        analysis.changes[0].message,
-        "moved method `get` from line 2 to line 6"
-    );
+    assert_eq!(analysis.changes[0].message, "moved method `get` from line 2 to line 6");
 }
 
 #[test]
@@ -338,9 +304,7 @@ fn a_moved_function_with_a_new_docstring_keeps_the_docstring_label() {
     let found = labels(old, new);
     assert!(found.contains(&(8, Docstring)), "{found:?}");
     assert!(
-        found
-            .iter()
-            .all(|(_, label)| matches!(label, Reorder | Docstring)),
+        found.iter().all(|(_, label)| matches!(label, Reorder | Docstring)),
         "{found:?}"
     );
 }

@@ -9,14 +9,8 @@ use crate::lines::{Run, diff_line_slices};
 /// matched by a row on the other side is layout; the rest is substantive.
 pub fn mark_runs(runs: &[Run], old_lines: &[&[u8]], new_lines: &[&[u8]], marks: &mut FileMarks) {
     for run in runs {
-        let old: Vec<Vec<u8>> = old_lines[run.old.clone()]
-            .iter()
-            .map(|l| squeeze(l))
-            .collect();
-        let new: Vec<Vec<u8>> = new_lines[run.new.clone()]
-            .iter()
-            .map(|l| squeeze(l))
-            .collect();
+        let old: Vec<Vec<u8>> = old_lines[run.old.clone()].iter().map(|l| squeeze(l)).collect();
+        let new: Vec<Vec<u8>> = new_lines[run.new.clone()].iter().map(|l| squeeze(l)).collect();
         let mut old_changed = vec![false; old.len()];
         let mut new_changed = vec![false; new.len()];
         for inner in diff_line_slices(&old, &new).runs {
@@ -33,16 +27,9 @@ pub fn mark_runs(runs: &[Run], old_lines: &[&[u8]], new_lines: &[&[u8]], marks: 
 }
 
 fn mark(changed: bool) -> Mark {
-    Mark::plain(if changed {
-        Label::Substantive
-    } else {
-        Label::Formatting
-    })
+    Mark::plain(if changed { Label::Substantive } else { Label::Formatting })
 }
 
 fn squeeze(line: &[u8]) -> Vec<u8> {
-    line.iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect()
+    line.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect()
 }

@@ -5,18 +5,10 @@
 
 /// Nodes that define a named scope: their order in a module or class body is
 /// free, so moving one is a reorder rather than a change.
-pub const DEFINITIONS: &[&str] = &[
-    "function_definition",
-    "class_definition",
-    "decorated_definition",
-];
+pub const DEFINITIONS: &[&str] = &["function_definition", "class_definition", "decorated_definition"];
 
 /// Import statements: re-sorting them is a reorder.
-pub const IMPORTS: &[&str] = &[
-    "import_statement",
-    "import_from_statement",
-    "future_import_statement",
-];
+pub const IMPORTS: &[&str] = &["import_statement", "import_from_statement", "future_import_statement"];
 
 /// Nodes read as one token whatever their children: their text is the unit
 /// of comparison (a format spec like `>3` is not covered by its children).

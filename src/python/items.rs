@@ -139,9 +139,9 @@ fn is_inert(source: &ParsedSource, node: Node<'_>) -> bool {
         "pass_statement" => true,
         "expression_statement" => {
             node.named_child_count() == 1
-                && node.named_child(0).is_some_and(|child| {
-                    matches!(child.kind(), "string" | "concatenated_string" | "ellipsis")
-                })
+                && node
+                    .named_child(0)
+                    .is_some_and(|child| matches!(child.kind(), "string" | "concatenated_string" | "ellipsis"))
                 && !node_text(&source.text, node).contains('{')
         }
         _ => false,
@@ -155,12 +155,7 @@ fn definition_of(node: Node<'_>) -> Node<'_> {
     }
 }
 
-fn item_of(
-    source: &ParsedSource,
-    node: Node<'_>,
-    container: &str,
-    barriers_before: usize,
-) -> Option<Item> {
+fn item_of(source: &ParsedSource, node: Node<'_>, container: &str, barriers_before: usize) -> Option<Item> {
     let rows = node.start_position().row..node.end_position().row + 1;
     if is(node.kind(), grammar::IMPORTS) {
         return Some(Item {
@@ -219,20 +214,15 @@ fn imported_names(source: &ParsedSource, node: Node<'_>) -> Vec<String> {
     source.tokens[first..last]
         .iter()
         .filter(|t| {
-            t.site.is_some_and(|s| {
-                matches!(s.position, NamePosition::Binding | NamePosition::Imported)
-            })
+            t.site
+                .is_some_and(|s| matches!(s.position, NamePosition::Binding | NamePosition::Imported))
         })
         .map(|t| source.token_text(t).to_owned())
         .collect()
 }
 
 /// Identifiers in decorators, base classes and default values.
-fn names_evaluated_at_definition(
-    source: &ParsedSource,
-    node: Node<'_>,
-    definition: Node<'_>,
-) -> Vec<String> {
+fn names_evaluated_at_definition(source: &ParsedSource, node: Node<'_>, definition: Node<'_>) -> Vec<String> {
     let mut roots = Vec::new();
     let mut cursor = node.walk();
     roots.extend(
@@ -290,11 +280,7 @@ mod tests {
                 ("A", ItemKind::Class, 1)
             ]
         );
-        assert_eq!(
-            module.items[1].rows,
-            2..6,
-            "leading comments belong to the function"
-        );
+        assert_eq!(module.items[1].rows, 2..6, "leading comments belong to the function");
         assert_eq!(module.items[2].uses_at_definition, ["Base"]);
         let class = &all[1];
         assert_eq!(class.path, "A");

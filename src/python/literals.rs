@@ -122,12 +122,7 @@ pub fn decode_body(body: &str, prefix: StringPrefix) -> String {
     out
 }
 
-fn push_hex(
-    out: &mut String,
-    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
-    digits: usize,
-    letter: char,
-) {
+fn push_hex(out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars<'_>>, digits: usize, letter: char) {
     let mut spelled = String::new();
     for _ in 0..digits {
         match chars.peek() {

@@ -92,11 +92,7 @@ pub struct NameSite {
 /// Finds an identifier's position from its ancestors (innermost last) and
 /// its own field name. Patterns (`a, b = ...`) are walked through to the
 /// statement that binds them.
-pub(crate) fn name_position(
-    ancestors: &[Frame<'_>],
-    field: Option<&str>,
-    first_in_parent: bool,
-) -> NamePosition {
+pub(crate) fn name_position(ancestors: &[Frame<'_>], field: Option<&str>, first_in_parent: bool) -> NamePosition {
     let mut field = field;
     for (depth, frame) in ancestors.iter().rev().enumerate() {
         match (frame.kind, field) {
@@ -128,23 +124,15 @@ pub(crate) fn name_position(
                 | "expression_list",
                 _,
             ) => field = frame.field,
-            (
-                "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause",
-                Some("left"),
-            ) => {
+            ("assignment" | "augmented_assignment" | "for_statement" | "for_in_clause", Some("left")) => {
                 return NamePosition::Binding;
             }
-            ("named_expression", Some("name"))
-            | ("as_pattern_target", _)
-            | ("delete_statement", _) => {
+            ("named_expression", Some("name")) | ("as_pattern_target", _) | ("delete_statement", _) => {
                 return NamePosition::Binding;
             }
             ("aliased_import", Some("alias")) => return NamePosition::Binding,
             ("dotted_name", _) => {
-                let statement = ancestors
-                    .len()
-                    .checked_sub(depth + 2)
-                    .map(|i| &ancestors[i]);
+                let statement = ancestors.len().checked_sub(depth + 2).map(|i| &ancestors[i]);
                 return import_position(statement.map(|s| s.kind), frame.field, first_in_parent);
             }
             ("global_statement", _) => return NamePosition::Global,
@@ -159,9 +147,7 @@ pub(crate) fn name_position(
 /// the original names of aliased imports bind nothing.
 fn import_position(parent_kind: Option<&str>, field: Option<&str>, first: bool) -> NamePosition {
     match (parent_kind, field) {
-        (Some("import_statement" | "import_from_statement"), Some("name")) if first => {
-            NamePosition::Imported
-        }
+        (Some("import_statement" | "import_from_statement"), Some("name")) if first => NamePosition::Imported,
         _ => NamePosition::ImportPath,
     }
 }
@@ -324,12 +310,7 @@ mod tests {
         let source = "x = 1\ndef f(a):\n    x = a\n    return x\ndef g():\n    return x\n";
         assert_eq!(
             keys_of(source, "x"),
-            [
-                scoped("", "x"),
-                scoped("/f", "x"),
-                scoped("/f", "x"),
-                scoped("", "x")
-            ]
+            [scoped("", "x"), scoped("/f", "x"), scoped("/f", "x"), scoped("", "x")]
         );
         assert_eq!(keys_of(source, "a"), [scoped("/f", "a"), scoped("/f", "a")]);
     }
@@ -337,25 +318,15 @@ mod tests {
     #[test]
     fn global_and_nonlocal_declarations_redirect_bindings() {
         let source = "n = 0\ndef bump():\n    global n\n    n += 1\ndef outer():\n    c = 0\n    def inner():\n        nonlocal c\n        c += 1\n";
-        assert!(
-            keys_of(source, "n")
-                .iter()
-                .all(|key| *key == scoped("", "n"))
-        );
-        assert!(
-            keys_of(source, "c")
-                .iter()
-                .all(|key| *key == scoped("/outer", "c"))
-        );
+        assert!(keys_of(source, "n").iter().all(|key| *key == scoped("", "n")));
+        assert!(keys_of(source, "c").iter().all(|key| *key == scoped("/outer", "c")));
     }
 
     #[test]
     fn closures_see_the_enclosing_function_but_not_the_class() {
-        let source = "class A:\n    y = 1\n    def m(self):\n        return y\ndef f():\n    z = 1\n    return lambda: z\n";
-        assert_eq!(
-            keys_of(source, "y"),
-            [NameKey::Attribute("y".into()), scoped("", "y")]
-        );
+        let source =
+            "class A:\n    y = 1\n    def m(self):\n        return y\ndef f():\n    z = 1\n    return lambda: z\n";
+        assert_eq!(keys_of(source, "y"), [NameKey::Attribute("y".into()), scoped("", "y")]);
         assert_eq!(keys_of(source, "z"), [scoped("/f", "z"), scoped("/f", "z")]);
     }
 

@@ -230,12 +230,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         }
     }
 
-    fn visit(
-        &mut self,
-        node: Node<'tree>,
-        field: Option<&'tree str>,
-        frame: &mut Frame<'tree>,
-    ) -> bool {
+    fn visit(&mut self, node: Node<'tree>, field: Option<&'tree str>, frame: &mut Frame<'tree>) -> bool {
         let kind = node.kind();
         if let Some(lexical_kind) = LexicalKind::of(kind) {
             self.push_lexical(node, lexical_kind);
@@ -275,8 +270,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             }
             "string" if has_interpolation(node) => {
                 let prefix = node.child(0).map(|start| node_text(self.text, start));
-                self.raw_strings
-                    .push(StringPrefix::parse(prefix.unwrap_or("")).raw);
+                self.raw_strings.push(StringPrefix::parse(prefix.unwrap_or("")).raw);
                 frame.raw_string = true;
                 true
             }
@@ -310,9 +304,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 let position = name_position(&self.frames, field, first_in_parent);
                 let lexical = match position {
                     // A definition's name binds in the scope around the definition.
-                    NamePosition::FunctionName | NamePosition::ClassName => {
-                        self.enclosing_lexical()
-                    }
+                    NamePosition::FunctionName | NamePosition::ClassName => self.enclosing_lexical(),
                     _ => *self.lexical_stack.last().unwrap_or(&0),
                 };
                 if let Some(token) = self.tokens.last_mut() {
@@ -394,8 +386,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             path,
             anonymous_children: 0,
         });
-        self.lexical_stack
-            .push(self.lexical_scopes.len() as u32 - 1);
+        self.lexical_stack.push(self.lexical_scopes.len() as u32 - 1);
     }
 
     /// The lexical scope around the innermost one.
@@ -424,10 +415,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         } else {
             format!("{}.{name}", parent_scope.qualified_name)
         };
-        self.scopes.push(Scope {
-            qualified_name,
-            kind,
-        });
+        self.scopes.push(Scope { qualified_name, kind });
         self.scope_stack.push(self.scopes.len() as u32 - 1);
     }
 }
@@ -504,8 +492,7 @@ pub fn is_docstring(string: Node<'_>) -> bool {
 
 fn first_statement(body: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = body.walk();
-    body.named_children(&mut cursor)
-        .find(|child| child.kind() != "comment")
+    body.named_children(&mut cursor).find(|child| child.kind() != "comment")
 }
 
 /// Punctuation that only lays code out: a trailing comma inside brackets,
@@ -527,8 +514,8 @@ fn is_layout_punctuation(node: Node<'_>) -> bool {
 
 fn is_trailing_comma(comma: Node<'_>, parent: Node<'_>) -> bool {
     let kind = parent.kind();
-    let container = is(kind, grammar::TRAILING_COMMA_CONTAINERS)
-        || (is(kind, grammar::TUPLES) && code_children(parent) >= 2);
+    let container =
+        is(kind, grammar::TRAILING_COMMA_CONTAINERS) || (is(kind, grammar::TUPLES) && code_children(parent) >= 2);
     container && next_code_sibling(comma).is_some_and(|next| matches!(next.kind(), ")" | "]" | "}"))
 }
 
@@ -569,12 +556,7 @@ mod tests {
     use super::*;
 
     fn keys(source: &str) -> Vec<u64> {
-        parse(source)
-            .unwrap()
-            .tokens
-            .iter()
-            .map(|t| t.key)
-            .collect()
+        parse(source).unwrap().tokens.iter().map(|t| t.key).collect()
     }
 
     fn roles(source: &str) -> Vec<(String, Role)> {
@@ -591,10 +573,7 @@ mod tests {
         assert_eq!(keys("f(a, b)\n"), keys("f(\n    a,\n    b,\n)\n"));
         assert_eq!(keys("x = 'a'\n"), keys("x = \"a\"\n"));
         assert_eq!(keys("x = (a + b)\n"), keys("x = a + b\n"));
-        assert_eq!(
-            keys("from m import (a, b,)\n"),
-            keys("from m import a, b\n")
-        );
+        assert_eq!(keys("from m import (a, b,)\n"), keys("from m import a, b\n"));
         assert_eq!(keys("a = 1; b = 2\n"), keys("a = 1\nb = 2\n"));
         assert_eq!(keys("x = 1 + \\\n    2\n"), keys("x = 1 + 2\n"));
     }
@@ -610,10 +589,7 @@ mod tests {
 
     #[test]
     fn indentation_into_a_block_changes_keys() {
-        assert_ne!(
-            keys("if a:\n    x()\ny()\n"),
-            keys("if a:\n    x()\n    y()\n")
-        );
+        assert_ne!(keys("if a:\n    x()\ny()\n"), keys("if a:\n    x()\n    y()\n"));
         assert_eq!(keys("if a: x()\n"), keys("if a:\n    x()\n"));
     }
 
@@ -625,10 +601,7 @@ mod tests {
             .filter(|(_, role)| *role == Role::Annotation)
             .map(|(text, _)| text.as_str())
             .collect();
-        assert_eq!(
-            annotated,
-            [":", "int", "->", "str", ":", "List", "[", "int", "]"]
-        );
+        assert_eq!(annotated, [":", "int", "->", "str", ":", "List", "[", "int", "]"]);
     }
 
     #[test]
@@ -651,9 +624,7 @@ mod tests {
 
     #[test]
     fn scopes_name_methods_and_functions() {
-        let parsed =
-            parse("class A:\n    @d\n    def get(self):\n        pass\ndef f():\n    pass\n")
-                .unwrap();
+        let parsed = parse("class A:\n    @d\n    def get(self):\n        pass\ndef f():\n    pass\n").unwrap();
         let names: Vec<(&str, ScopeKind)> = parsed
             .scopes
             .iter()

@@ -50,12 +50,7 @@ fn label_style(label: Label) -> Style {
     }
 }
 
-fn write_file(
-    file: &FileReport,
-    style: HumanStyle,
-    paint: &Painter,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+fn write_file(file: &FileReport, style: HumanStyle, paint: &Painter, out: &mut dyn Write) -> std::io::Result<()> {
     let pair = &file.pair;
     let name = if pair.old_path != pair.path {
         format!("{} → {}", pair.old_path, pair.path)
@@ -93,10 +88,7 @@ fn write_file(
         return Ok(());
     };
     if analysis.parse_errors {
-        writeln!(
-            out,
-            "  note: syntax errors; analysed as far as the tree allows"
-        )?;
+        writeln!(out, "  note: syntax errors; analysed as far as the tree allows")?;
     }
     let old_lines = split_lines(&pair.old);
     let new_lines = split_lines(&pair.new);
@@ -176,12 +168,7 @@ fn write_summary(report: &Report, paint: &Painter, out: &mut dyn Write) -> std::
         .by_label
         .iter()
         .filter(|(_, lines)| *lines > 0)
-        .map(|(label, lines)| {
-            format!(
-                "{} {lines}",
-                paint.paint(label.as_str(), label_style(label))
-            )
-        })
+        .map(|(label, lines)| format!("{} {lines}", paint.paint(label.as_str(), label_style(label))))
         .collect();
     if !counts.is_empty() {
         writeln!(out, "  {}", counts.join(", "))?;

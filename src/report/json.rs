@@ -171,11 +171,7 @@ fn file_view(file: &FileReport) -> JsonFile<'_> {
 
 /// Like `git diff -U0`: an empty side starts at the line it follows.
 fn hunk_start(rows: &std::ops::Range<usize>) -> usize {
-    if rows.is_empty() {
-        rows.start
-    } else {
-        rows.start + 1
-    }
+    if rows.is_empty() { rows.start } else { rows.start + 1 }
 }
 
 fn change_view(change: &Change) -> JsonChange<'_> {

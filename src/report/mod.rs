@@ -27,12 +27,7 @@ pub struct HumanStyle {
     pub verbose: bool,
 }
 
-pub fn write(
-    report: &Report,
-    format: Format,
-    style: HumanStyle,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+pub fn write(report: &Report, format: Format, style: HumanStyle, out: &mut dyn Write) -> std::io::Result<()> {
     match format {
         Format::Human => human::write(report, style, out),
         Format::Json => json::write(report, out),
@@ -41,14 +36,8 @@ pub fn write(
 
 /// The distinct labels of a run's lines, in precedence order.
 pub fn hunk_labels(analysis: &Analysis, run: &Run) -> Vec<Label> {
-    let old = run
-        .old
-        .clone()
-        .filter_map(|row| analysis.marks.old.get(row));
-    let new = run
-        .new
-        .clone()
-        .filter_map(|row| analysis.marks.new.get(row));
+    let old = run.old.clone().filter_map(|row| analysis.marks.old.get(row));
+    let new = run.new.clone().filter_map(|row| analysis.marks.new.get(row));
     let mut labels: Vec<Label> = old.chain(new).map(|mark| mark.label).collect();
     labels.sort_unstable();
     labels.dedup();

@@ -49,9 +49,7 @@ pub fn load_one(path: &Path) -> Case {
             continue;
         }
         let where_ = || format!("{}:{}", path.display(), number + 1);
-        let (tag, content) = line
-            .split_once('|')
-            .unwrap_or_else(|| panic!("{}: no `|`", where_()));
+        let (tag, content) = line.split_once('|').unwrap_or_else(|| panic!("{}: no `|`", where_()));
         let content = content.strip_prefix(' ').unwrap_or(content);
         let label = || {
             let name = tag[1..].trim();
@@ -91,11 +89,7 @@ pub struct Outcome {
 
 /// Classifies a case and pairs every changed line's expected and actual label.
 pub fn evaluate(case: &Case) -> Vec<Outcome> {
-    let analysis = classify(
-        case.before.as_bytes(),
-        case.after.as_bytes(),
-        Language::Python,
-    );
+    let analysis = classify(case.before.as_bytes(), case.after.as_bytes(), Language::Python);
     let mut outcomes = Vec::new();
     for (sign, expected, marks) in [
         ('-', &case.old, &analysis.marks.old),
@@ -115,10 +109,7 @@ pub fn evaluate(case: &Case) -> Vec<Outcome> {
         for row in rows {
             outcomes.push(Outcome {
                 line: format!("{sign}{}", row + 1),
-                expected: expected
-                    .iter()
-                    .find(|(r, _)| *r == row)
-                    .map(|(_, label)| *label),
+                expected: expected.iter().find(|(r, _)| *r == row).map(|(_, label)| *label),
                 actual: marks.get(row).map(|mark| mark.label),
             });
         }
@@ -129,11 +120,7 @@ pub fn evaluate(case: &Case) -> Vec<Outcome> {
 /// The case re-written in the corpus format with the labels diffscore gives.
 #[allow(dead_code)] // used by the accuracy example, not by the corpus test
 pub fn annotate(case: &Case) -> String {
-    let analysis = classify(
-        case.before.as_bytes(),
-        case.after.as_bytes(),
-        Language::Python,
-    );
+    let analysis = classify(case.before.as_bytes(), case.after.as_bytes(), Language::Python);
     let old_lines: Vec<&str> = case.before.lines().collect();
     let new_lines: Vec<&str> = case.after.lines().collect();
     let tag = |sign: char, label: Label| format!("{sign}{:<11}| ", label.as_str());
@@ -144,19 +131,11 @@ pub fn annotate(case: &Case) -> String {
             out.push_str(&format!("            | {line}\n"));
         }
         for row in run.old.clone() {
-            let label = analysis
-                .marks
-                .old
-                .get(row)
-                .map_or(Label::Substantive, |m| m.label);
+            let label = analysis.marks.old.get(row).map_or(Label::Substantive, |m| m.label);
             out.push_str(&format!("{}{}\n", tag('-', label), old_lines[row]));
         }
         for row in run.new.clone() {
-            let label = analysis
-                .marks
-                .new
-                .get(row)
-                .map_or(Label::Substantive, |m| m.label);
+            let label = analysis.marks.new.get(row).map_or(Label::Substantive, |m| m.label);
             out.push_str(&format!("{}{}\n", tag('+', label), new_lines[row]));
         }
         old_row = run.old.end;

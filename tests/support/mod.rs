@@ -118,9 +118,7 @@ fn new_path_of(path: &str) -> String {
         return path.to_owned();
     };
     match (before.split_once('{'), after.split_once('}')) {
-        (Some((prefix, _)), Some((new, suffix))) => {
-            format!("{prefix}{new}{suffix}").replace("//", "/")
-        }
+        (Some((prefix, _)), Some((new, suffix))) => format!("{prefix}{new}{suffix}").replace("//", "/"),
         _ => after.to_owned(),
     }
 }
@@ -160,12 +158,7 @@ pub fn covered_lines(report: &Value) -> Vec<(String, usize)> {
                 })
                 .map(|range| range[1].as_u64().unwrap() - range[0].as_u64().unwrap() + 1)
                 .sum();
-            assert_eq!(
-                covered,
-                file["changed_lines"].as_u64().unwrap(),
-                "{}",
-                file["path"]
-            );
+            assert_eq!(covered, file["changed_lines"].as_u64().unwrap(), "{}", file["path"]);
             (file["path"].as_str().unwrap().to_owned(), covered as usize)
         })
         .collect();
