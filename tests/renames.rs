@@ -10,7 +10,10 @@ const VIEWS: &str = "from app.models import load_user\n\n\ndef show(pk):\n    re
 
 fn labels(report: &serde_json::Value, path: &str) -> Vec<String> {
     let changes = file(report, path)["changes"].as_array().unwrap().clone();
-    changes.iter().map(|c| c["label"].as_str().unwrap().to_owned()).collect()
+    changes
+        .iter()
+        .map(|c| c["label"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[test]
@@ -22,12 +25,18 @@ fn a_definition_renamed_with_its_imports_in_other_files_is_a_rename() {
     repo.commit("base");
     repo.write("app/models.py", MODELS.replace("load_user", "fetch_user"));
     repo.write("app/views.py", VIEWS.replace("load_user", "fetch_user"));
-    repo.write("app/admin.py", "from .models import fetch_user\n\nUSER = fetch_user(1)\n");
+    repo.write(
+        "app/admin.py",
+        "from .models import fetch_user\n\nUSER = fetch_user(1)\n",
+    );
     repo.stage_all();
     let report = repo.json(&[]);
     for path in ["app/models.py", "app/views.py", "app/admin.py"] {
         let found = labels(&report, path);
-        assert!(!found.is_empty() && found.iter().all(|label| label == "rename"), "{path}: {found:?}");
+        assert!(
+            !found.is_empty() && found.iter().all(|label| label == "rename"),
+            "{path}: {found:?}"
+        );
     }
 }
 
@@ -40,7 +49,11 @@ fn an_import_renamed_without_its_definition_is_substantive() {
     repo.write("app/views.py", VIEWS.replace("load_user", "fetch_user"));
     repo.stage_all();
     let report = repo.json(&[]);
-    assert!(labels(&report, "app/views.py").iter().all(|label| label == "substantive"));
+    assert!(
+        labels(&report, "app/views.py")
+            .iter()
+            .all(|label| label == "substantive")
+    );
 }
 
 #[test]
@@ -50,9 +63,18 @@ fn an_import_from_another_module_does_not_follow_a_rename_elsewhere() {
     repo.write("app/views.py", VIEWS.replace("app.models", "legacy.models"));
     repo.commit("base");
     repo.write("app/models.py", MODELS.replace("load_user", "fetch_user"));
-    repo.write("app/views.py", VIEWS.replace("app.models", "legacy.models").replace("load_user", "fetch_user"));
+    repo.write(
+        "app/views.py",
+        VIEWS
+            .replace("app.models", "legacy.models")
+            .replace("load_user", "fetch_user"),
+    );
     repo.stage_all();
     let report = repo.json(&[]);
     assert!(labels(&report, "app/models.py").iter().all(|label| label == "rename"));
-    assert!(labels(&report, "app/views.py").iter().all(|label| label == "substantive"));
+    assert!(
+        labels(&report, "app/views.py")
+            .iter()
+            .all(|label| label == "substantive")
+    );
 }

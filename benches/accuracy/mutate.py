@@ -8,6 +8,10 @@ runs `diffscore --worktree --format json` once, and compares every changed
 line's label with the label of the edit that produced it.
 
     python3 benches/accuracy/mutate.py [--diffscore PATH] [--files N] [--seed S] [-v]
+    python3 benches/accuracy/mutate.py --formatter black   # every changed line must be formatting
+
+With --formatter, the edit is instead a whole-file run of a formatter (black,
+from PyPI), whose every changed line is expected to be `formatting`.
 
 Prints per-label precision and recall, the false-noise rate (substantive lines
 called noise) and the mean per-file score error. Needs git and python3 only.
@@ -275,6 +279,11 @@ def mutate_behaviour(source, tree, rng):
     return "".join(lines), "substantive"
 
 
+def formatted(formatter, source):
+    done = subprocess.run([sys.executable, "-m", formatter, "-q", "-"], input=source, capture_output=True, text=True)
+    return (done.stdout, "formatting") if done.returncode == 0 else None
+
+
 MUTATIONS = [
     mutate_rename_local, mutate_rename_function, mutate_swap, mutate_add_docstring, mutate_edit_docstring,
     mutate_add_comment, mutate_rewrap_call, mutate_quotes, mutate_annotate, mutate_behaviour,
@@ -292,6 +301,7 @@ def main():
     parser.add_argument("--files", type=int, default=120)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--formatter", help="a formatter module run with python3 -m (e.g. black)")
     options = parser.parse_args()
     rng = random.Random(options.seed)
     stdlib = sysconfig.get_paths()["stdlib"]
@@ -308,11 +318,15 @@ def main():
             tree = ast.parse(source)
         except (SyntaxError, UnicodeDecodeError):
             continue
-        mutation = MUTATIONS[len(plans) % len(MUTATIONS)]
-        result = mutation(source, tree, rng)
+        target = "m%03d_%s" % (len(plans), name)
+        if options.formatter:
+            result = formatted(options.formatter, source)
+            mutation = formatted
+        else:
+            mutation = MUTATIONS[len(plans) % len(MUTATIONS)]
+            result = mutation(source, tree, rng)
         if not result or result[0] == source:
             continue
-        target = "m%03d_%s" % (len(plans), name)
         with open(os.path.join(repo, target), "w", encoding="utf-8") as handle:
             handle.write(source)
         plans.append((target, result[0], result[1], mutation.__name__))

@@ -143,6 +143,95 @@ fn run_regions(runs: &[Run]) -> Vec<Region> {
         .collect()
 }
 
+/// How many runs a chain of runs may span, how many unchanged lines may
+/// separate two of its runs, and how many unchanged lines around it may join.
+const MAX_CHAIN: usize = 8;
+const MAX_GAP: usize = 3;
+const MAX_CONTEXT: usize = 2;
+
+/// The regions to align: the runs, joined where one run alone would misread
+/// a pure layout change. The line diff often matches a blank line or a lone
+/// `)` in the middle of a reformatted block, splitting a statement between two
+/// runs, or leaving a bracket whose meaning changed outside the run. A chain
+/// of nearby runs (with the unchanged lines between and around them) is one
+/// region when its code tokens are the same on both sides: then nothing can
+/// be hidden, since nothing but layout changed. A deletion next to an
+/// insertion across blank lines is one region too: no token lies between them.
+fn alignment_regions(old: &ParsedSource, new: &ParsedSource, runs: &[Run], old_lines: &[&[u8]]) -> Vec<Region> {
+    let blank_gap = |a: &Run, b: &Run| (a.old.end..b.old.start).all(|row| old_lines[row].trim_ascii().is_empty());
+    let mut regions = Vec::new();
+    let mut i = 0;
+    while i < runs.len() {
+        if let Some((region, end)) = layout_chain(old, new, runs, i) {
+            regions.push(region);
+            i = end;
+            continue;
+        }
+        let mut region = Region {
+            old: RowSet::from_range(runs[i].old.clone()),
+            new: RowSet::from_range(runs[i].new.clone()),
+        };
+        let joins_next = runs.get(i + 1).is_some_and(|next| {
+            let run = &runs[i];
+            let one_sided = (run.new.is_empty() && next.old.is_empty()) || (run.old.is_empty() && next.new.is_empty());
+            one_sided && blank_gap(run, next)
+        });
+        if joins_next {
+            region.old.insert(runs[i + 1].old.clone());
+            region.new.insert(runs[i + 1].new.clone());
+            i += 1;
+        }
+        regions.push(region);
+        i += 1;
+    }
+    regions
+}
+
+/// The shortest chain of runs from `first`, with up to [`MAX_CONTEXT`]
+/// unchanged lines on each end, whose code tokens are equal on both sides;
+/// returns its region and the index of the run after it.
+fn layout_chain(old: &ParsedSource, new: &ParsedSource, runs: &[Run], first: usize) -> Option<(Region, usize)> {
+    let lower = first.checked_sub(1).map_or(0, |before| runs[before].old.end);
+    let mut last = first;
+    loop {
+        let upper = runs.get(last + 1).map_or(usize::MAX, |after| after.old.start);
+        for lead in 0..=MAX_CONTEXT.min(runs[first].old.start - lower) {
+            for trail in 0..=MAX_CONTEXT.min(upper.saturating_sub(runs[last].old.end)) {
+                let old_rows = runs[first].old.start - lead..runs[last].old.end + trail;
+                let new_rows = runs[first].new.start - lead..runs[last].new.end + trail;
+                if same_code(old, new, &old_rows, &new_rows) {
+                    let region = Region {
+                        old: RowSet::from_range(old_rows),
+                        new: RowSet::from_range(new_rows),
+                    };
+                    return Some((region, last + 1));
+                }
+            }
+        }
+        let next = runs.get(last + 1)?;
+        if last + 1 - first >= MAX_CHAIN || next.old.start - runs[last].old.end > MAX_GAP {
+            return None;
+        }
+        last += 1;
+    }
+}
+
+/// Whether the code tokens on some rows are the same sequence on both sides.
+fn same_code(
+    old: &ParsedSource,
+    new: &ParsedSource,
+    old_rows: &std::ops::Range<usize>,
+    new_rows: &std::ops::Range<usize>,
+) -> bool {
+    let keys = |source: &ParsedSource, rows: &std::ops::Range<usize>| {
+        source.tokens[tokens_on_rows(&source.tokens, rows)]
+            .iter()
+            .map(|t| t.key)
+            .collect::<Vec<u64>>()
+    };
+    keys(old, old_rows) == keys(new, new_rows)
+}
+
 fn parse_both(old: &[u8], new: &[u8]) -> Result<(ParsedSource, ParsedSource), &'static str> {
     if old.len().max(new.len()) > MAX_PARSE_BYTES {
         return Err("file too large to parse: analysed line by line");
@@ -200,7 +289,7 @@ fn mark_python(
         let twin = Twin::new(moved, move_notes.len() - 1, lines);
         regions.push((region, Some(twin)));
     }
-    for run in run_regions(runs) {
+    for run in alignment_regions(old, new, runs, lines.0) {
         let region = Region {
             old: run.old.minus(&claimed_old),
             new: run.new.minus(&claimed_new),
@@ -209,8 +298,10 @@ fn mark_python(
     }
 
     let mut findings = Findings::default();
-    for (region, _) in &regions {
-        align_region(old, new, region, &mut findings);
+    for (region, twin) in &regions {
+        if !twin.as_ref().is_some_and(|twin| twin.resorted) {
+            align_region(old, new, region, &mut findings);
+        }
     }
     let renames = rename::verify(old, new, &findings.substitutions, context);
     let (verdicts, mut notes) = (&renames.verdicts, renames.notes.clone());
@@ -304,12 +395,22 @@ struct Twin {
     note: usize,
     same_old: RowSet,
     same_new: RowSet,
+    /// An import whose names were only re-sorted: not aligned, all reorder.
+    resorted: bool,
 }
 
 impl Twin {
     fn new(moved: &moves::Move, note: usize, lines: (&[&[u8]], &[&[u8]])) -> Twin {
         let old_rows = moved.old_rows.start..moved.old_rows.end.min(lines.0.len());
         let new_rows = moved.new_rows.start..moved.new_rows.end.min(lines.1.len());
+        if moved.resorted {
+            return Twin {
+                note,
+                same_old: RowSet::from_range(old_rows),
+                same_new: RowSet::from_range(new_rows),
+                resorted: true,
+            };
+        }
         let inner = crate::lines::diff_line_slices(&lines.0[old_rows.clone()], &lines.1[new_rows.clone()]);
         let (mut same_old, mut same_new) = (
             RowSet::from_range(old_rows.clone()),
@@ -327,6 +428,7 @@ impl Twin {
             note,
             same_old,
             same_new,
+            resorted: false,
         }
     }
 }

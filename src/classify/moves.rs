@@ -32,6 +32,8 @@ pub struct Move {
     pub new_rows: Range<usize>,
     pub name: String,
     pub kind: ItemKind,
+    /// An import whose names were only re-sorted: nothing to align.
+    pub resorted: bool,
 }
 
 /// Finds the moved items whose lines the line diff changed.
@@ -53,9 +55,7 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
                 && !swaps_with_a_dependency(index, &pairs, &old_container.items)
         };
         let moved: Vec<bool> = (0..pairs.len()).map(|i| !kept[i] && safe_move(i)).collect();
-        if !moved.contains(&true) {
-            continue;
-        }
+        let anything_moved = moved.contains(&true);
         for (index, &(o, n)) in pairs.iter().enumerate() {
             let (old_item, new_item) = (&old_container.items[o], &new_container.items[n]);
             let touched = !RowSet::from_range(old_item.rows.clone())
@@ -64,12 +64,15 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
                 || !RowSet::from_range(new_item.rows.clone())
                     .intersect(changed_new)
                     .is_empty();
-            if touched && (moved[index] || kept[index]) {
+            let resorted = old_item.kind == ItemKind::Import && old_item.content != new_item.content;
+            let twin = (anything_moved || resorted) && (moved[index] || kept[index]);
+            if touched && twin {
                 moves.push(Move {
                     old_rows: old_item.rows.clone(),
                     new_rows: new_item.rows.clone(),
                     name: old_item.name.clone(),
                     kind: old_item.kind,
+                    resorted,
                 });
             }
         }

@@ -359,3 +359,76 @@ fn methods_of_a_class_inside_an_if_block_can_be_reordered() {
     let new = "if MAIN:\n    class Shell:\n        def do_b(self):\n            x = 2\n            return x\n\n        def do_a(self):\n            return 1\n";
     all_labelled(old, new, Reorder);
 }
+
+#[test]
+fn a_typing_import_added_with_type_hints_is_annotation() {
+    let old = "import os\n\n\ndef f(x):\n    return os.path.join(x)\n";
+    let new =
+        "import os\nfrom typing import Optional\n\n\ndef f(x: Optional[str]) -> str:\n    return os.path.join(x)\n";
+    all_labelled(old, new, Annotation);
+}
+
+#[test]
+fn an_import_also_used_in_code_is_substantive() {
+    let old = "def f(x):\n    return x\n";
+    let new = "from typing import cast\n\n\ndef f(x: int):\n    return cast(int, x)\n";
+    let found = labels(old, new);
+    assert!(found.contains(&(1, Substantive)), "{found:?}");
+}
+
+#[test]
+fn names_resorted_inside_an_import_are_reorder() {
+    all_labelled(
+        "from os import sep, path\nimport sys, json\n",
+        "from os import path, sep\nimport json, sys\n",
+        Reorder,
+    );
+}
+
+#[test]
+fn swapping_aliases_inside_an_import_is_substantive() {
+    let found = labels(
+        "from m import a as x, b as y\nprint(x)\n",
+        "from m import a as y, b as x\nprint(x)\n",
+    );
+    assert_eq!(found, [(-1, Substantive), (1, Substantive)]);
+    all_labelled("from a import b\n", "from b import a\n", Substantive);
+}
+
+#[test]
+fn black_removes_tuple_parentheses() {
+    all_labelled(
+        "for (k, v) in d.items():\n    print(k)\n",
+        "for k, v in d.items():\n    print(k)\n",
+        Formatting,
+    );
+}
+
+#[test]
+fn a_statement_shifted_past_blank_lines_is_formatting() {
+    let old = "def f():\n    x()\n\ndel contextvars        # Don't\n\ndef g():\n    pass\n";
+    let new = "def f():\n    x()\n\n\ndel contextvars  # Don't\n\n\ndef g():\n    pass\n";
+    all_labelled(old, new, Formatting);
+    let old = "x = 1\n\nclass B:\n\n    \"\"\"Doc.\"\"\"\n";
+    let new = "x = 1\n\n\nclass B:\n    \"\"\"Doc.\"\"\"\n";
+    all_labelled(old, new, Formatting);
+}
+
+#[test]
+fn statements_swapped_across_a_blank_line_stay_substantive() {
+    all_labelled("a()\n\nb()\n", "b()\n\na()\n", Substantive);
+}
+
+#[test]
+fn a_reformatted_block_split_by_a_matched_blank_line_is_formatting() {
+    let old = "def f(T, y):\n    for k in range(T-1, 0, -1):\n        w = g(k*w)\n\n    return h(w*y)\n\ndef g(c):\n    pass\n";
+    let new = "def f(T, y):\n    for k in range(T - 1, 0, -1):\n        w = g(k * w)\n\n    return h(w * y)\n\n\ndef g(c):\n    pass\n";
+    all_labelled(old, new, Formatting);
+}
+
+#[test]
+fn a_swap_across_a_blank_line_inside_a_reformatted_block_stays_substantive() {
+    let old = "def f():\n    a(x+1)\n\n    b()\n";
+    let new = "def f():\n    b()\n\n    a(x + 1)\n";
+    all_labelled(old, new, Substantive);
+}

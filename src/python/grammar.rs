@@ -36,8 +36,9 @@ pub const TRAILING_COMMA_CONTAINERS: &[&str] = &[
     "with_clause",
 ];
 
-/// Tuples keep a trailing comma's meaning when they hold a single element.
-pub const TUPLES: &[&str] = &["tuple", "tuple_pattern"];
+/// Tuples keep a trailing comma's meaning when they hold a single element
+/// (`a, = x` unpacks one value; `a, b, = x` is `a, b = x`).
+pub const TUPLES: &[&str] = &["tuple", "tuple_pattern", "pattern_list", "expression_list"];
 
 /// Parents under which parentheses around an expression change nothing:
 /// `return (a + b)` is `return a + b`. Under an operator, an attribute, a
@@ -63,6 +64,61 @@ pub const REDUNDANT_PAREN_PARENTS: &[&str] = &[
     "if_clause",
     "raise_statement",
     "delete_statement",
+    "except_clause",
+    "with_item",
+    "list_comprehension",
+    "set_comprehension",
+    "generator_expression",
+];
+
+/// Parents under which an assignment expression (`:=`) may stand without
+/// parentheses: `if (n := len(a)) > 1` needs them, `if (n := len(a)):` does not.
+pub const BARE_WALRUS_PARENTS: &[&str] = &[
+    "if_statement",
+    "elif_clause",
+    "while_statement",
+    "if_clause",
+    "argument_list",
+];
+
+/// How tightly an expression binds, from Python's operator precedence table;
+/// higher binds tighter. Parentheses around an expression that binds tighter
+/// than the operator around it are layout: `-((-1) ** n)` is `-(-1) ** n`.
+pub fn precedence(kind: &str, operator: Option<&str>) -> Option<u8> {
+    Some(match (kind, operator) {
+        ("lambda", _) => 1,
+        ("conditional_expression", _) => 2,
+        ("boolean_operator", Some("or")) => 3,
+        ("boolean_operator", Some("and")) => 4,
+        ("not_operator", _) => 5,
+        ("comparison_operator", _) => 6,
+        ("binary_operator", Some("|")) => 7,
+        ("binary_operator", Some("^")) => 8,
+        ("binary_operator", Some("&")) => 9,
+        ("binary_operator", Some("<<" | ">>")) => 10,
+        ("binary_operator", Some("+" | "-")) => 11,
+        ("binary_operator", Some("*" | "/" | "//" | "%" | "@")) => 12,
+        ("unary_operator", _) => 13,
+        ("binary_operator", Some("**")) => 14,
+        ("await", _) => 15,
+        ("identifier" | "call" | "attribute" | "subscript" | "string" | "list" | "dictionary" | "set" | "tuple", _) => {
+            16
+        }
+        _ => return None,
+    })
+}
+
+/// Parents under which a tuple may stand without parentheses, meaning the
+/// same tuple: `for a, b in x`, `a, b = b, a`, `return a, b`, `del a, b`.
+pub const BARE_TUPLE_PARENTS: &[&str] = &[
+    "for_statement",
+    "for_in_clause",
+    "assignment",
+    "augmented_assignment",
+    "return_statement",
+    "delete_statement",
+    "expression_statement",
+    "subscript",
 ];
 
 /// Expressions that need their parentheses wherever they stand.

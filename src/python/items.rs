@@ -36,9 +36,11 @@ pub struct Item {
     pub kind: ItemKind,
     /// The definition's name, or the import statement's text.
     pub name: String,
-    /// Identity across the two sides: kind and name for definitions, the
-    /// normalised tokens for imports.
+    /// Identity across the two sides: kind and name for definitions, what
+    /// is imported (in any order) for imports.
     pub identity: u64,
+    /// The item's tokens, in order.
+    pub content: u64,
     /// Rows from the first leading comment or decorator to the last row.
     pub rows: Range<usize>,
     /// Names the item binds (a definition's name, an import's names).
@@ -164,7 +166,8 @@ fn item_of(source: &ParsedSource, node: Node<'_>, container: &str, barriers_befo
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" "),
-            identity: token_identity(source, node),
+            identity: import_identity(source, node),
+            content: token_content(source, node),
             rows,
             defines: imported_names(source, node),
             uses_at_definition: Vec::new(),
@@ -186,6 +189,7 @@ fn item_of(source: &ParsedSource, node: Node<'_>, container: &str, barriers_befo
     Some(Item {
         kind,
         identity: hasher.finish(),
+        content: token_content(source, node),
         defines: vec![name.clone()],
         name,
         rows,
@@ -195,15 +199,42 @@ fn item_of(source: &ParsedSource, node: Node<'_>, container: &str, barriers_befo
 }
 
 /// An import's identity: its tokens, so the same import re-wrapped still matches.
-fn token_identity(source: &ParsedSource, node: Node<'_>) -> u64 {
-    let (start, end) = (node.start_byte() as u32, node.end_byte() as u32);
-    let first = source.tokens.partition_point(|t| t.start_byte < start);
-    let last = source.tokens.partition_point(|t| t.start_byte < end);
+/// An import's identity: what it imports, in any order, so the same import
+/// re-wrapped or with its names re-sorted still matches. The names are
+/// compared as whole `name as alias` groups, never token by token.
+fn import_identity(source: &ParsedSource, node: Node<'_>) -> u64 {
+    let tokens = node_tokens(source, node);
+    let names_start = tokens
+        .iter()
+        .position(|t| source.token_text(t) == "import")
+        .map_or(0, |i| i + 1);
+    let mut names: Vec<Vec<u64>> = tokens[names_start..]
+        .split(|t| source.token_text(t) == ",")
+        .map(|group| group.iter().map(|t| t.key).collect())
+        .collect();
+    names.sort_unstable();
     let mut hasher = std::hash::DefaultHasher::new();
-    for token in &source.tokens[first..last] {
+    for token in &tokens[..names_start] {
+        token.key.hash(&mut hasher);
+    }
+    names.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The item's tokens in order, to tell a re-sorted import from an unchanged one.
+fn token_content(source: &ParsedSource, node: Node<'_>) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    for token in node_tokens(source, node) {
         token.key.hash(&mut hasher);
     }
     hasher.finish()
+}
+
+fn node_tokens<'s>(source: &'s ParsedSource, node: Node<'_>) -> &'s [super::tokens::Token] {
+    let (start, end) = (node.start_byte() as u32, node.end_byte() as u32);
+    let first = source.tokens.partition_point(|t| t.start_byte < start);
+    let last = source.tokens.partition_point(|t| t.start_byte < end);
+    &source.tokens[first..last]
 }
 
 /// The names an import statement binds.

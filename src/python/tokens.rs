@@ -114,12 +114,14 @@ pub fn parse(text: &str) -> Option<ParsedSource> {
     let mut builder = Builder::new(text);
     builder.walk(tree.walk());
     let Builder {
-        tokens,
+        mut tokens,
         comments,
         scopes,
         lexical_scopes,
+        imports,
         ..
     } = builder;
+    mark_annotation_only_imports(text, &mut tokens, &imports);
     Some(ParsedSource {
         parse_errors: tree.root_node().has_error(),
         text: text.to_owned(),
@@ -131,6 +133,51 @@ pub fn parse(text: &str) -> Option<ParsedSource> {
     })
 }
 
+/// An import whose names are used only in annotations (`from typing import
+/// Optional` added with type hints) belongs to the annotations: its tokens
+/// take the annotation role. An import with any use in code stays code.
+fn mark_annotation_only_imports(text: &str, tokens: &mut [Token], imports: &[std::ops::Range<usize>]) {
+    if imports.is_empty() {
+        return;
+    }
+    let name_of = |token: &Token| &text[token.start_byte as usize..token.end_byte as usize];
+    let in_import = |index: usize| imports.iter().any(|range| range.contains(&index));
+    let mut in_code = std::collections::HashSet::new();
+    let mut in_annotations = std::collections::HashSet::new();
+    for (index, token) in tokens.iter().enumerate() {
+        if token.site.is_none() || in_import(index) {
+            continue;
+        }
+        match token.role {
+            Role::Annotation => in_annotations.insert(name_of(token)),
+            _ => in_code.insert(name_of(token)),
+        };
+    }
+    for range in imports {
+        let bound: Vec<&str> = tokens[range.clone()]
+            .iter()
+            .filter(|t| {
+                t.site
+                    .is_some_and(|s| matches!(s.position, NamePosition::Imported | NamePosition::Binding))
+            })
+            .map(name_of)
+            .collect();
+        let annotation_only = !bound.is_empty()
+            && bound
+                .iter()
+                .all(|name| in_annotations.contains(name) && !in_code.contains(name));
+        if !annotation_only {
+            continue;
+        }
+        for token in &mut tokens[range.clone()] {
+            let mut hasher = std::hash::DefaultHasher::new();
+            (token.key, Role::Annotation).hash(&mut hasher);
+            token.key = hasher.finish();
+            token.role = Role::Annotation;
+        }
+    }
+}
+
 /// An ancestor of the node being visited, and what entering it pushed (to
 /// undo when leaving it).
 #[derive(Default)]
@@ -139,6 +186,7 @@ pub(crate) struct Frame<'tree> {
     pub(crate) field: Option<&'tree str>,
     block: bool,
     lexical: bool,
+    import: bool,
     annotation: bool,
     scope: bool,
     raw_string: bool,
@@ -153,6 +201,9 @@ struct Builder<'a, 'tree> {
     lexical_scopes: Vec<LexicalScope>,
     lexical_stack: Vec<u32>,
     frames: Vec<Frame<'tree>>,
+    /// Token ranges of the import statements, and the starts of those being walked.
+    imports: Vec<std::ops::Range<usize>>,
+    import_starts: Vec<usize>,
     depth: u32,
     annotation: u32,
     raw_strings: Vec<bool>,
@@ -172,6 +223,8 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             lexical_scopes: vec![LexicalScope::module()],
             lexical_stack: vec![0],
             frames: Vec::new(),
+            imports: Vec::new(),
+            import_starts: Vec::new(),
             depth: 0,
             annotation: 0,
             raw_strings: Vec::new(),
@@ -225,6 +278,11 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         if frame.lexical {
             self.lexical_stack.pop();
         }
+        if frame.import
+            && let Some(start) = self.import_starts.pop()
+        {
+            self.imports.push(start..self.tokens.len());
+        }
         if frame.raw_string {
             self.raw_strings.pop();
         }
@@ -236,11 +294,17 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             self.push_lexical(node, lexical_kind);
             frame.lexical = true;
         }
+        if matches!(kind, "import_statement" | "import_from_statement") {
+            self.import_starts.push(self.tokens.len());
+            frame.import = true;
+        }
         if node.is_missing() || is(kind, grammar::LAYOUT_TOKENS) {
             return false;
         }
         if kind == "comment" {
-            let token = self.token(node, Role::Comment, node_text(self.text, node).trim_end());
+            // Spacing inside a comment (`#note` → `# note`) is layout.
+            let words: String = node_text(self.text, node).split_whitespace().collect();
+            let token = self.token(node, Role::Comment, &words);
             self.comments.push(token);
             return false;
         }
@@ -506,6 +570,7 @@ fn is_layout_punctuation(node: Node<'_>) -> bool {
         "(" | ")" => match parent.kind() {
             "import_from_statement" => true,
             "parenthesized_expression" => parentheses_are_redundant(parent),
+            "tuple" | "tuple_pattern" => tuple_parentheses_are_redundant(parent),
             _ => false,
         },
         _ => false,
@@ -516,21 +581,85 @@ fn is_trailing_comma(comma: Node<'_>, parent: Node<'_>) -> bool {
     let kind = parent.kind();
     let container =
         is(kind, grammar::TRAILING_COMMA_CONTAINERS) || (is(kind, grammar::TUPLES) && code_children(parent) >= 2);
-    container && next_code_sibling(comma).is_some_and(|next| matches!(next.kind(), ")" | "]" | "}"))
+    // Bracket-less lists (`a, b, = x`) end at the comma itself.
+    let last = match next_code_sibling(comma) {
+        Some(next) => matches!(next.kind(), ")" | "]" | "}"),
+        None => matches!(kind, "pattern_list" | "expression_list"),
+    };
+    container && last
 }
 
 fn parentheses_are_redundant(parenthesized: Node<'_>) -> bool {
-    let grouped_by_parent = parenthesized
-        .parent()
-        .is_none_or(|parent| !is(parent.kind(), grammar::REDUNDANT_PAREN_PARENTS));
-    if grouped_by_parent {
+    let Some(parent) = parenthesized.parent() else {
+        return false;
+    };
+    let mut cursor = parenthesized.walk();
+    let Some(inner) = parenthesized
+        .named_children(&mut cursor)
+        .find(|child| child.kind() != "comment")
+    else {
+        return false;
+    };
+    if inner.kind() == "named_expression" {
+        return is(parent.kind(), grammar::BARE_WALRUS_PARENTS);
+    }
+    if is(inner.kind(), grammar::PAREN_REQUIRED_INSIDE) {
         return false;
     }
-    let mut cursor = parenthesized.walk();
-    let inner = parenthesized
-        .named_children(&mut cursor)
-        .find(|child| child.kind() != "comment");
-    inner.is_some_and(|inner| !is(inner.kind(), grammar::PAREN_REQUIRED_INSIDE))
+    is(parent.kind(), grammar::REDUNDANT_PAREN_PARENTS) || binds_tighter_than_parent(parenthesized, inner, parent)
+}
+
+/// Whether `inner`, written in parentheses as an operand of `parent`, would
+/// parse the same without them.
+fn binds_tighter_than_parent(parenthesized: Node<'_>, inner: Node<'_>, parent: Node<'_>) -> bool {
+    let is_here = |node: Option<Node<'_>>| node.is_some_and(|node| node.id() == parenthesized.id());
+    let primary_field = match parent.kind() {
+        "call" => Some("function"),
+        "attribute" => Some("object"),
+        "subscript" => Some("value"),
+        _ => None,
+    };
+    if let Some(field) = primary_field {
+        // `(a.b).c` is `a.b.c`; `(1).real` keeps them (a number has no level).
+        return is_here(parent.child_by_field_name(field)) && level(inner).is_some_and(|l| l >= PRIMARY);
+    }
+    let (Some(inner_level), Some(parent_level)) = (level(inner), level(parent)) else {
+        return false;
+    };
+    if inner_level != parent_level {
+        return inner_level > parent_level;
+    }
+    let first_operand = is_here(parent.named_child(0));
+    let last_operand = is_here(parent.named_child(parent.named_child_count().saturating_sub(1) as u32));
+    match parent.kind() {
+        // Left-associative: `(a - b) - c` is `a - b - c`, `a - (b - c)` is not.
+        "binary_operator" if operator_of(parent) != Some("**") => first_operand,
+        "boolean_operator" => first_operand,
+        // Right-associative: `a ** (b ** c)`, `a if c else (b if d else e)`.
+        "binary_operator" | "conditional_expression" => last_operand,
+        _ => false,
+    }
+}
+
+/// The level of primaries (names, calls, attributes, subscripts, displays).
+const PRIMARY: u8 = 16;
+
+fn level(node: Node<'_>) -> Option<u8> {
+    grammar::precedence(node.kind(), operator_of(node))
+}
+
+fn operator_of<'t>(node: Node<'t>) -> Option<&'t str> {
+    node.child_by_field_name("operator").map(|operator| operator.kind())
+}
+
+/// `for (a, b) in x` is `for a, b in x`, and `return (a, b)` is `return a, b`:
+/// where a bare tuple is allowed, its parentheses are layout. An empty tuple
+/// needs them.
+fn tuple_parentheses_are_redundant(tuple: Node<'_>) -> bool {
+    let bare_allowed = tuple
+        .parent()
+        .is_some_and(|parent| is(parent.kind(), grammar::BARE_TUPLE_PARENTS));
+    bare_allowed && code_children(tuple) > 0
 }
 
 fn code_children(node: Node<'_>) -> usize {
@@ -576,6 +705,18 @@ mod tests {
         assert_eq!(keys("from m import (a, b,)\n"), keys("from m import a, b\n"));
         assert_eq!(keys("a = 1; b = 2\n"), keys("a = 1\nb = 2\n"));
         assert_eq!(keys("x = 1 + \\\n    2\n"), keys("x = 1 + 2\n"));
+        assert_eq!(keys("for (a, b) in x:\n    pass\n"), keys("for a, b in x:\n    pass\n"));
+        assert_eq!(keys("return (a, b)\n"), keys("return a, b\n"));
+        assert_eq!(keys("x = -((-1) ** n)\n"), keys("x = -(-1) ** n\n"));
+        assert_eq!(
+            keys("x = a if c else (b if d else e)\n"),
+            keys("x = a if c else b if d else e\n")
+        );
+        assert_eq!(keys("x = (a * b) + c\n"), keys("x = a * b + c\n"));
+        assert_eq!(keys("x = (a - b) - c\n"), keys("x = a - b - c\n"));
+        assert_eq!(keys("if (n := f()):\n    pass\n"), keys("if n := f():\n    pass\n"));
+        assert_eq!(keys("a, b, = x\n"), keys("a, b = x\n"));
+        assert_eq!(keys("x = (a.b).c\n"), keys("x = a.b.c\n"));
     }
 
     #[test]
@@ -585,6 +726,17 @@ mod tests {
         assert_ne!(keys("x = '\\n'\n"), keys("x = r'\\n'\n"));
         assert_ne!(keys("x = f'{a}'\n"), keys("x = f'{b}'\n"));
         assert_ne!(keys("x[1,]\n"), keys("x[1]\n"));
+        assert_ne!(keys("f((a, b))\n"), keys("f(a, b)\n"));
+        assert_ne!(keys("x = a - (b - c)\n"), keys("x = a - b - c\n"));
+        assert_ne!(
+            keys("x = (a if b else c) if d else e\n"),
+            keys("x = a if b else c if d else e\n")
+        );
+        assert_ne!(keys("x = (a < b) < c\n"), keys("x = a < b < c\n"));
+        assert_ne!(keys("x = (-1) ** n\n"), keys("x = -1 ** n\n"));
+        assert_ne!(keys("a, = x\n"), keys("a = x\n"));
+        assert_ne!(keys("x = (y := 1)\n"), keys("x = y := 1\n"));
+        assert_ne!(keys("x = ()\n"), keys("x = \n"));
     }
 
     #[test]
@@ -613,6 +765,13 @@ mod tests {
             .map(|(text, _)| text)
             .collect();
         assert_eq!(docstrings, ["'''Module.'''", "'Doc.'"]);
+    }
+
+    #[test]
+    fn spacing_inside_a_comment_is_layout_but_words_are_not() {
+        let comment_key = |source: &str| parse(source).unwrap().comments[0].key;
+        assert_eq!(comment_key("x = 1  #note\n"), comment_key("x = 1  # note\n"));
+        assert_ne!(comment_key("# note\n"), comment_key("# notes\n"));
     }
 
     #[test]
