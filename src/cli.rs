@@ -1,13 +1,17 @@
-//! The command line: clap's raw arguments, resolved once into what the run needs.
+//! The command line: clap's raw arguments, resolved once (with the
+//! configuration file and the terminal) into what the run needs.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use git2::Repository;
 
+use crate::config::{self, Patterns};
 use crate::report::{self, Format, HumanStyle};
-use crate::score::NoisePolicy;
+use crate::score::{Gate, NoisePolicy};
 use crate::source::{self, SourceSpec};
 
 /// Exit statuses, as the SPEC fixes them.
@@ -22,20 +26,63 @@ pub const DEFAULT_MAX_NOISE: u8 = 50;
 
 const EXAMPLES: &str = "\
 Examples:
-  diffscore                      score the staged changes (HEAD → index)
-  diffscore --worktree -v        score unstaged edits, showing each change's lines
-  diffscore HEAD                 score the last commit
-  diffscore main...feature       score a branch as its pull request shows it
-  diffscore --format json        one JSON object for bots (docs/json-output.md)
-  diffscore -- src/app.py        only these paths
+  diffscore                          score the staged changes (HEAD → index)
+  diffscore --worktree -v            score unstaged edits, showing each change's lines
+  diffscore HEAD                     score the last commit
+  diffscore main...feature           score a branch as its pull request shows it
+  diffscore --max-noise 20 HEAD~3..  fail if more than 20% of the lines are noise
+  diffscore --scope 'app/**'         fail if anything outside app/ changed
+  diffscore --format json            one JSON object for bots (docs/json-output.md)
+  diffscore --format sarif > x.sarif SARIF 2.1.0 for code scanning
+  diffscore -- src/app.py            only these paths
+  diffscore hook install             block noisy commits with a pre-commit hook
+
+Configuration: .diffscore.toml at the repository root, or [tool.diffscore] in
+pyproject.toml, with keys max_noise, protected, exclude, noise. Flags win.
 
 Exit status: 0 passed, 1 failed the gate, 2 error.";
 
 /// Score how minimal a git diff is: separate the substantive change from
 /// renames, reorders, docstrings, comments, formatting and annotations.
 #[derive(Debug, Parser)]
-#[command(name = "diffscore", version, about, long_about = None, after_help = EXAMPLES)]
+#[command(name = "diffscore", version, about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub score: ScoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Install or remove the git pre-commit hook that runs diffscore on every commit.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Write a pre-commit hook that scores the staged diff and blocks the
+    /// commit when the gate fails. Honours core.hooksPath; installing twice
+    /// changes nothing.
+    Install {
+        /// Replace a pre-commit hook that diffscore did not write.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the pre-commit hook written by `diffscore hook install`.
+    Uninstall {
+        /// Remove the pre-commit hook even if diffscore did not write it.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
     /// What to score: REV (that commit against its first parent), A..B, or
     /// A...B (B against the merge base, as a pull request shows it). Without
     /// it, the staged changes (HEAD → index, like `git diff --cached`).
@@ -47,14 +94,20 @@ pub struct Cli {
     #[arg(long, conflicts_with = "revision")]
     pub worktree: bool,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format: human (default), json (docs/json-output.md), sarif
+    /// (SARIF 2.1.0) or github (GitHub Actions annotations).
+    #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
     pub format: Format,
 
-    /// Fail (exit 1) when the score, the percentage of changed lines that are
-    /// noise, is above N.
+    /// Fail (exit 1) when the score, the percentage of changed lines that
+    /// are noise, is above N. Default: max_noise from the configuration, or 50.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
     pub max_noise: Option<u8>,
+
+    /// Fail when a changed path matches none of these globs (matched against
+    /// repository-relative paths; `*` also crosses folders). Repeatable.
+    #[arg(long, value_name = "GLOB", num_args = 1)]
+    pub scope: Vec<String>,
 
     /// When to colour the human output: auto colours only a terminal, and
     /// never when NO_COLOR is set.
@@ -89,10 +142,58 @@ impl ColorChoice {
     }
 }
 
+/// Everything a scoring run needs, decided once.
+struct Options {
+    spec: SourceSpec,
+    pathspecs: Vec<String>,
+    gate: Gate,
+    format: Format,
+    style: HumanStyle,
+}
+
+impl Options {
+    fn resolve(args: &ScoreArgs, repo: &Repository, cwd: &Path) -> anyhow::Result<Options> {
+        let config = match repo.workdir() {
+            Some(root) => config::load(root)?,
+            None => config::Config::default(),
+        };
+        let spec = match (&args.revision, args.worktree) {
+            (Some(revision), _) => SourceSpec::from_revision(revision),
+            (None, true) => SourceSpec::Worktree,
+            (None, false) => SourceSpec::Staged,
+        };
+        let scope = (!args.scope.is_empty())
+            .then(|| Patterns::new(&args.scope))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
+        let gate = Gate {
+            max_noise: args.max_noise.or(config.max_noise).unwrap_or(DEFAULT_MAX_NOISE),
+            noise: config.noise.map_or_else(NoisePolicy::default, |labels| NoisePolicy { labels }),
+            protected: config.protected,
+            scope,
+            exclude: config.exclude,
+        };
+        Ok(Options {
+            spec,
+            pathspecs: source::pathspecs(repo, cwd, &args.paths),
+            gate,
+            format: args.format,
+            style: HumanStyle {
+                color: args.color.resolve(),
+                verbose: args.verbose,
+            },
+        })
+    }
+}
+
 /// Runs the command line and returns its exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli) {
+    let outcome = match &cli.command {
+        Some(Command::Hook { action }) => run_hook(action).map(|()| true),
+        None => run(&cli.score),
+    };
+    match outcome {
         Ok(true) => ExitCode::from(exit::PASSED),
         Ok(false) => ExitCode::from(exit::FAILED),
         Err(error) if is_broken_pipe(&error) => ExitCode::from(exit::PASSED),
@@ -103,26 +204,32 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> anyhow::Result<bool> {
+fn open_repository() -> anyhow::Result<(Repository, std::path::PathBuf)> {
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
-    let repo = source::open(&cwd)?;
-    let spec = match (&cli.revision, cli.worktree) {
-        (Some(revision), _) => SourceSpec::from_revision(revision),
-        (None, true) => SourceSpec::Worktree,
-        (None, false) => SourceSpec::Staged,
-    };
-    let pathspecs = source::pathspecs(&repo, &cwd, &cli.paths);
-    let policy = NoisePolicy::default();
-    let max_noise = cli.max_noise.unwrap_or(DEFAULT_MAX_NOISE);
-    let report = crate::analyze(&repo, &spec, &pathspecs, &policy, max_noise)?;
-    let style = HumanStyle {
-        color: cli.color.resolve(),
-        verbose: cli.verbose,
-    };
+    Ok((source::open(&cwd)?, cwd))
+}
+
+fn run(args: &ScoreArgs) -> anyhow::Result<bool> {
+    let (repo, cwd) = open_repository()?;
+    let options = Options::resolve(args, &repo, &cwd)?;
+    let report = crate::analyze(&repo, &options.spec, &options.pathspecs, &options.gate)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    report::write(&report, cli.format, style, &mut out)?;
+    report::write(&report, options.format, options.style, &mut out)?;
     out.flush()?;
     Ok(report.summary.pass)
+}
+
+fn run_hook(action: &HookAction) -> anyhow::Result<()> {
+    let (repo, _) = open_repository()?;
+    let outcome = match *action {
+        HookAction::Install { force } => {
+            let binary = std::env::current_exe().context("cannot find the diffscore binary")?;
+            crate::hook::install(&repo, force, &binary)?
+        }
+        HookAction::Uninstall { force } => crate::hook::uninstall(&repo, force)?,
+    };
+    println!("{outcome}");
+    Ok(())
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

@@ -7,8 +7,10 @@
 //! [`report`]. See ARCHITECTURE.md.
 
 pub mod classify;
+pub mod config;
 pub mod cli;
 pub mod error;
+pub mod hook;
 pub mod label;
 pub mod lines;
 pub mod pairs;
@@ -19,19 +21,15 @@ pub mod source;
 
 use git2::Repository;
 
-use score::{NoisePolicy, Report};
+use score::{Gate, Report};
 use source::SourceSpec;
 
 /// Scores one source of a repository: reads it, classifies every changed
 /// line, and applies the gate. Never writes to the repository.
-pub fn analyze(
-    repo: &Repository,
-    spec: &SourceSpec,
-    pathspecs: &[String],
-    policy: &NoisePolicy,
-    max_noise: u8,
-) -> error::Result<Report> {
+pub fn analyze(repo: &Repository, spec: &SourceSpec, pathspecs: &[String], gate: &Gate) -> error::Result<Report> {
     let resolved = source::resolve(repo, spec, pathspecs)?;
-    let files = score::score_files(pairs::load(repo, &resolved)?, policy);
-    Ok(score::summarize(resolved.info, files, policy, max_noise))
+    let pairs = gate.scored(pairs::load(repo, &resolved)?);
+    let mut files = score::score_files(pairs, &gate.noise);
+    gate.mark(&mut files);
+    Ok(score::summarize(resolved.info, files, gate))
 }

@@ -1,6 +1,7 @@
 //! Scores: how many changed lines are noise, per file, per label and overall,
 //! and whether the run passes its gate.
 
+use crate::config::Patterns;
 use crate::classify::{Analysis, Context, Language, ModuleRename, classify_in, module_of_path};
 use crate::label::Label;
 use crate::pairs::{EntryKind, FilePair};
@@ -183,8 +184,43 @@ pub fn score_files(pairs: Vec<FilePair>, policy: &NoisePolicy) -> Vec<FileReport
     files
 }
 
+/// What makes a run fail: too much noise, a protected path, a change out of scope.
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    pub max_noise: u8,
+    pub noise: NoisePolicy,
+    pub protected: Patterns,
+    /// Paths the change is allowed to touch; `None` allows every path.
+    pub scope: Option<Patterns>,
+    /// Paths that are not scored at all (unless protected).
+    pub exclude: Patterns,
+}
+
+impl Gate {
+    /// Drops excluded pairs (a protected path is always kept).
+    pub fn scored(&self, pairs: Vec<FilePair>) -> Vec<FilePair> {
+        pairs
+            .into_iter()
+            .filter(|pair| !self.exclude.matches(&pair.path) || self.is_protected(pair))
+            .collect()
+    }
+
+    fn is_protected(&self, pair: &FilePair) -> bool {
+        self.protected.matches(&pair.path) || self.protected.matches(&pair.old_path)
+    }
+
+    /// Marks each file protected or out of scope.
+    pub fn mark(&self, files: &mut [FileReport]) {
+        for file in files {
+            file.protected = self.is_protected(&file.pair);
+            file.in_scope = self.scope.as_ref().is_none_or(|scope| scope.matches(&file.pair.path));
+        }
+    }
+}
+
 /// Sums the files and applies the gate.
-pub fn summarize(source: SourceInfo, files: Vec<FileReport>, policy: &NoisePolicy, max_noise: u8) -> Report {
+pub fn summarize(source: SourceInfo, files: Vec<FileReport>, gate: &Gate) -> Report {
+    let (policy, max_noise) = (&gate.noise, gate.max_noise);
     let mut by_label = LabelCounts::default();
     for file in &files {
         by_label.merge(&file.by_label);
@@ -195,6 +231,12 @@ pub fn summarize(source: SourceInfo, files: Vec<FileReport>, policy: &NoisePolic
     let mut reasons = Vec::new();
     if score > max_noise {
         reasons.push(format!("score {score} is above max_noise {max_noise}"));
+    }
+    for file in files.iter().filter(|f| f.protected) {
+        reasons.push(format!("protected path changed: {}", file.pair.path));
+    }
+    for file in files.iter().filter(|f| !f.in_scope) {
+        reasons.push(format!("changed outside the scope: {}", file.pair.path));
     }
     let summary = Summary {
         files: files.len(),

@@ -1,8 +1,11 @@
-//! Reporters: the same [`Report`] written for people (human), for bots (JSON).
+//! Reporters: the same [`Report`] written for people (human), for bots (JSON,
+//! SARIF) and for CI logs (GitHub Actions workflow commands).
 //! Each writes to a `&mut dyn Write`, so tests capture the output.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::io::Write;
 
@@ -17,6 +20,10 @@ pub enum Format {
     Human,
     /// One JSON object (schema version 1), for bots.
     Json,
+    /// SARIF 2.1.0, one result per noise change, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation per noise change.
+    Github,
 }
 
 /// How the human output looks.
@@ -31,6 +38,8 @@ pub fn write(report: &Report, format: Format, style: HumanStyle, out: &mut dyn W
     match format {
         Format::Human => human::write(report, style, out),
         Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Github => github::write(report, out),
     }
 }
 
