@@ -168,7 +168,9 @@ impl Options {
             .map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
         let gate = Gate {
             max_noise: args.max_noise.or(config.max_noise).unwrap_or(DEFAULT_MAX_NOISE),
-            noise: config.noise.map_or_else(NoisePolicy::default, |labels| NoisePolicy { labels }),
+            noise: config
+                .noise
+                .map_or_else(NoisePolicy::default, |labels| NoisePolicy { labels }),
             protected: config.protected,
             scope,
             exclude: config.exclude,

@@ -133,7 +133,8 @@ fn check(raw: RawConfig, path: &Path) -> Result<Config, ConfigError> {
     if raw.max_noise.is_some_and(|n| n > 100) {
         return Err(invalid(path, "max_noise: must be between 0 and 100"));
     }
-    let patterns = |key: &str, globs: &[String]| Patterns::new(globs).map_err(|e| invalid(path, &format!("{key}: {e}")));
+    let patterns =
+        |key: &str, globs: &[String]| Patterns::new(globs).map_err(|e| invalid(path, &format!("{key}: {e}")));
     let noise = raw
         .noise
         .map(|names| {
@@ -181,7 +182,11 @@ mod tests {
 
     #[test]
     fn reads_the_pyproject_section() {
-        let config = load_text(PYPROJECT, "[project]\nname = \"x\"\n\n[tool.diffscore]\nmax_noise = 10\n").unwrap();
+        let config = load_text(
+            PYPROJECT,
+            "[project]\nname = \"x\"\n\n[tool.diffscore]\nmax_noise = 10\n",
+        )
+        .unwrap();
         assert_eq!(config.max_noise, Some(10));
         let without = load_text(PYPROJECT, "[project]\nname = \"x\"\n").unwrap();
         assert!(without.source.is_none());
@@ -190,15 +195,24 @@ mod tests {
     #[test]
     fn errors_name_the_key_and_the_file() {
         let unknown = load_text(FILE, "max_noise = 10\nmaxnoise = 3\n").unwrap_err();
-        assert!(unknown.contains(".diffscore.toml") && unknown.contains("maxnoise"), "{unknown}");
+        assert!(
+            unknown.contains(".diffscore.toml") && unknown.contains("maxnoise"),
+            "{unknown}"
+        );
         let wrong_type = load_text(FILE, "max_noise = \"high\"\n").unwrap_err();
         assert!(wrong_type.contains("line 1"), "{wrong_type}");
         let bad_glob = load_text(FILE, "protected = [\"a/[b\"]\n").unwrap_err();
-        assert!(bad_glob.contains("protected") && bad_glob.contains("a/[b"), "{bad_glob}");
+        assert!(
+            bad_glob.contains("protected") && bad_glob.contains("a/[b"),
+            "{bad_glob}"
+        );
         let bad_label = load_text(FILE, "noise = [\"typo\"]\n").unwrap_err();
         assert!(bad_label.contains("typo"), "{bad_label}");
         let in_pyproject = load_text(PYPROJECT, "[tool.diffscore]\nfoo = 1\n").unwrap_err();
-        assert!(in_pyproject.contains("pyproject.toml") && in_pyproject.contains("foo"), "{in_pyproject}");
+        assert!(
+            in_pyproject.contains("pyproject.toml") && in_pyproject.contains("foo"),
+            "{in_pyproject}"
+        );
         assert!(load_text(FILE, "max_noise = 101\n").unwrap_err().contains("max_noise"));
     }
 }

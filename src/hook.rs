@@ -26,7 +26,9 @@ impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Outcome::Installed(path) => write!(f, "installed the pre-commit hook at {}", path.display()),
-            Outcome::AlreadyInstalled(path) => write!(f, "the pre-commit hook is already installed at {}", path.display()),
+            Outcome::AlreadyInstalled(path) => {
+                write!(f, "the pre-commit hook is already installed at {}", path.display())
+            }
             Outcome::Replaced(path) => write!(f, "replaced the pre-commit hook at {} (--force)", path.display()),
             Outcome::Removed(path) => write!(f, "removed the pre-commit hook at {}", path.display()),
             Outcome::NotInstalled(path) => write!(f, "no diffscore pre-commit hook at {}", path.display()),

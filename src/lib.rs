@@ -7,8 +7,8 @@
 //! [`report`]. See ARCHITECTURE.md.
 
 pub mod classify;
-pub mod config;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod hook;
 pub mod label;

@@ -1,8 +1,8 @@
 //! Scores: how many changed lines are noise, per file, per label and overall,
 //! and whether the run passes its gate.
 
-use crate::config::Patterns;
 use crate::classify::{Analysis, Context, Language, ModuleRename, classify_in, module_of_path};
+use crate::config::Patterns;
 use crate::label::Label;
 use crate::pairs::{EntryKind, FilePair};
 use crate::python::is_python_path;

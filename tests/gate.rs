@@ -8,8 +8,10 @@ use std::process::Output;
 
 use support::{Repo, file};
 
-const BASE: &str = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n";
-const FIXED: &str = "def total(items):\n    result = 0\n    for item in items:\n        result += item * 2\n    return result\n";
+const BASE: &str =
+    "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n";
+const FIXED: &str =
+    "def total(items):\n    result = 0\n    for item in items:\n        result += item * 2\n    return result\n";
 const NOISY: &str = "def total(values):\n    \"\"\"Sum the values.\"\"\"\n    acc = 0  # running sum\n    for value in values:\n        acc += value\n    return acc\n";
 
 fn repo_with_base() -> Repo {
@@ -27,7 +29,14 @@ fn commit(repo: &Repo, extra: &[&str]) -> Output {
     let mut args = vec!["commit", "-m", "change"];
     args.extend_from_slice(extra);
     repo.git_command(&args)
-        .env("PATH", format!("{}:{}", support::binary().parent().unwrap().display(), std::env::var("PATH").unwrap()))
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                support::binary().parent().unwrap().display(),
+                std::env::var("PATH").unwrap()
+            ),
+        )
         .output()
         .unwrap()
 }
@@ -43,16 +52,24 @@ fn the_hook_blocks_noisy_commits_and_lets_clean_ones_through() {
     let refused = commit(&repo, &[]);
     assert!(!refused.status.success(), "a noisy commit must be refused");
     let shown = text(&refused.stdout) + &text(&refused.stderr);
-    assert!(shown.contains("FAIL: score"), "the hook shows diffscore's report: {shown}");
+    assert!(
+        shown.contains("FAIL: score"),
+        "the hook shows diffscore's report: {shown}"
+    );
     assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
 
     let bypassed = commit(&repo, &["--no-verify"]);
     assert!(bypassed.status.success(), "{}", text(&bypassed.stderr));
     assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "2");
 
-    repo.write("app/calc.py", NOISY.replace("acc += value", "acc += value * 2")).stage_all();
+    repo.write("app/calc.py", NOISY.replace("acc += value", "acc += value * 2"))
+        .stage_all();
     let clean = commit(&repo, &[]);
-    assert!(clean.status.success(), "a substantive commit goes through: {}", text(&clean.stdout));
+    assert!(
+        clean.status.success(),
+        "a substantive commit goes through: {}",
+        text(&clean.stdout)
+    );
     assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "3");
 }
 
@@ -100,7 +117,10 @@ fn the_hook_honours_core_hooks_path_and_linked_worktrees() {
     repo.git(&["worktree", "add", "-q", linked.to_str().unwrap(), "-b", "side"]);
     let output = repo.run_in(&linked, &["hook", "install"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert!(repo.path().join(".git/hooks/pre-commit").exists(), "linked worktrees share the common hooks folder");
+    assert!(
+        repo.path().join(".git/hooks/pre-commit").exists(),
+        "linked worktrees share the common hooks folder"
+    );
 }
 
 #[test]
@@ -111,7 +131,10 @@ fn configuration_sets_the_gate_and_flags_win() {
     assert_eq!(repo.run(&[]).status.code(), Some(0));
     assert_eq!(repo.run(&["--max-noise", "10"]).status.code(), Some(1), "the flag wins");
     std::fs::remove_file(repo.path().join(".diffscore.toml")).unwrap();
-    repo.write("pyproject.toml", "[project]\nname = \"calc\"\n\n[tool.diffscore]\nmax_noise = 100\n");
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"calc\"\n\n[tool.diffscore]\nmax_noise = 100\n",
+    );
     assert_eq!(repo.run(&[]).status.code(), Some(0));
     assert_eq!(repo.json(&[])["summary"]["max_noise"], 100);
 }
@@ -130,7 +153,10 @@ fn bad_configuration_is_exit_2_naming_the_key_and_the_file() {
         assert_eq!(output.status.code(), Some(2), "{content}");
         let message = text(&output.stderr);
         assert_eq!(message.lines().count(), 1, "{message}");
-        assert!(message.contains(".diffscore.toml") && message.contains(needle), "{message}");
+        assert!(
+            message.contains(".diffscore.toml") && message.contains(needle),
+            "{message}"
+        );
     }
 }
 
@@ -146,9 +172,18 @@ fn protected_paths_fail_whatever_the_score() {
     assert_eq!(report["summary"]["pass"], false);
     assert_eq!(file(&report, "migrations/0001_initial.py")["protected"], true);
     let reasons = report["summary"]["reasons"].as_array().unwrap();
-    assert!(reasons.iter().any(|r| r.as_str().unwrap().contains("protected path changed: migrations/0001_initial.py")));
+    assert!(reasons.iter().any(|r| {
+        r.as_str()
+            .unwrap()
+            .contains("protected path changed: migrations/0001_initial.py")
+    }));
     let human = text(&repo.run(&[]).stdout);
-    assert!(human.trim_end().ends_with("FAIL: protected path changed: migrations/0001_initial.py"), "{human}");
+    assert!(
+        human
+            .trim_end()
+            .ends_with("FAIL: protected path changed: migrations/0001_initial.py"),
+        "{human}"
+    );
 }
 
 #[test]
@@ -160,7 +195,12 @@ fn changes_outside_the_scope_fail() {
     assert_eq!(file(&report, "app/calc.py")["in_scope"], true);
     assert_eq!(file(&report, "docs/notes.txt")["in_scope"], false);
     assert_eq!(report["summary"]["pass"], false);
-    assert!(report["summary"]["reasons"][0].as_str().unwrap().contains("outside the scope: docs/notes.txt"));
+    assert!(
+        report["summary"]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("outside the scope: docs/notes.txt")
+    );
     let both = repo.json(&["--scope", "app/**", "--scope", "docs/*"]);
     assert_eq!(both["summary"]["pass"], true);
 }
@@ -174,7 +214,10 @@ fn excluded_paths_are_not_scored_and_noise_labels_are_configurable() {
     let report = repo.json(&[]);
     assert_eq!(report["summary"]["files"], 1, "gen/schema.py is excluded");
     let by_label = &report["summary"]["by_label"];
-    assert_eq!(report["summary"]["noise_lines"], by_label["rename"], "only renames count as noise");
+    assert_eq!(
+        report["summary"]["noise_lines"], by_label["rename"],
+        "only renames count as noise"
+    );
 }
 
 #[test]
@@ -216,7 +259,11 @@ fn validate_sarif(sarif: &[u8]) {
     let folder = tempfile::tempdir().unwrap();
     let path = folder.path().join("out.sarif");
     std::fs::write(&path, sarif).unwrap();
-    let output = std::process::Command::new(multitool).arg("validate").arg(&path).output().unwrap();
+    let output = std::process::Command::new(multitool)
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .unwrap();
     let log = text(&output.stdout) + &text(&output.stderr);
     assert!(output.status.success(), "{log}");
     assert!(!log.contains(": error"), "{log}");
@@ -232,7 +279,13 @@ fn github_format_annotates_noise_and_ends_with_the_verdict() {
     assert!(lines.len() >= 2);
     for line in &lines[..lines.len() - 1] {
         assert!(line.starts_with("::notice file=app/calc.py,line="), "{line}");
-        assert!(line.contains(",endLine=") && line.contains("title=diffscore%3A "), "{line}");
+        assert!(
+            line.contains(",endLine=") && line.contains("title=diffscore%3A "),
+            "{line}"
+        );
     }
-    assert!(lines.last().unwrap().starts_with("::error title=diffscore::score "), "{output}");
+    assert!(
+        lines.last().unwrap().starts_with("::error title=diffscore::score "),
+        "{output}"
+    );
 }

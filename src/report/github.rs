@@ -8,7 +8,12 @@ use crate::score::Report;
 
 pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     for file in &report.files {
-        for change in file.analysis.iter().flat_map(|a| &a.changes).filter(|c| c.label.is_noise()) {
+        for change in file
+            .analysis
+            .iter()
+            .flat_map(|a| &a.changes)
+            .filter(|c| c.label.is_noise())
+        {
             let (path, range) = match (change.new.first(), change.old.first()) {
                 (Some(range), _) => (&file.pair.path, range),
                 (None, Some(range)) => (&file.pair.old_path, range),
@@ -33,7 +38,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     if summary.pass {
         writeln!(out, "::notice title=diffscore::{}", data(&format!("{figures}; passed")))
     } else {
-        writeln!(out, "::error title=diffscore::{}", data(&format!("{figures}; {}", summary.reasons.join("; "))))
+        writeln!(
+            out,
+            "::error title=diffscore::{}",
+            data(&format!("{figures}; {}", summary.reasons.join("; ")))
+        )
     }
 }
 

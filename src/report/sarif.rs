@@ -16,7 +16,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let results: Vec<Value> = report
         .files
         .iter()
-        .flat_map(|file| file.analysis.iter().flat_map(move |a| a.changes.iter().map(move |c| (file, c))))
+        .flat_map(|file| {
+            file.analysis
+                .iter()
+                .flat_map(move |a| a.changes.iter().map(move |c| (file, c)))
+        })
         .filter(|(_, change)| change.label.is_noise())
         .map(|(file, change)| result(file, change))
         .collect();
@@ -87,7 +91,10 @@ fn help(label: Label) -> (&'static str, &'static str) {
             "Docstring edited",
             "A docstring added, removed or edited. Keep it if documentation was part of the task; otherwise revert it.",
         ),
-        Label::Comment => ("Comment edited", "A comment added, removed or edited, with no code change."),
+        Label::Comment => (
+            "Comment edited",
+            "A comment added, removed or edited, with no code change.",
+        ),
         Label::Formatting => (
             "Layout only",
             "Same code, different layout (wrapping, quotes, spacing, blank lines). Leave formatting to the formatter run, not to a fix.",
@@ -104,7 +111,11 @@ fn result(file: &FileReport, change: &Change) -> Value {
         Some(_) => (&file.pair.path, &change.new),
         None => (&file.pair.old_path, &change.old),
     };
-    let side = if change.new.is_empty() { " (removed lines; line numbers of the old version)" } else { "" };
+    let side = if change.new.is_empty() {
+        " (removed lines; line numbers of the old version)"
+    } else {
+        ""
+    };
     let region = |range: &LineRange| json!({"startLine": range.start, "endLine": range.end});
     json!({
         "ruleId": change.label.as_str(),
