@@ -2,6 +2,8 @@
 //! and whether the run passes its gate.
 
 use crate::classify::{Analysis, Context, Language, ModuleRename, classify_in, module_of_path};
+use rayon::prelude::*;
+
 use crate::config::Patterns;
 use crate::label::Label;
 use crate::pairs::{EntryKind, FilePair};
@@ -161,7 +163,7 @@ impl FileReport {
 /// classified, so files whose renames wait on an import are classified again
 /// with what the others renamed.
 pub fn score_files(pairs: Vec<FilePair>, policy: &NoisePolicy) -> Vec<FileReport> {
-    let mut files: Vec<FileReport> = pairs.into_iter().map(|pair| score_file(pair, policy)).collect();
+    let mut files: Vec<FileReport> = pairs.into_par_iter().map(|pair| score_file(pair, policy)).collect();
     let renamed: Vec<ModuleRename> = files
         .iter()
         .filter_map(|file| Some((file, file.analysis.as_ref()?)))
@@ -176,11 +178,10 @@ pub fn score_files(pairs: Vec<FilePair>, policy: &NoisePolicy) -> Vec<FileReport
     if renamed.is_empty() {
         return files;
     }
-    for file in &mut files {
-        if file.analysis.as_ref().is_some_and(|a| a.waiting_on_imports) {
-            file.analyze(policy, &renamed);
-        }
-    }
+    files
+        .par_iter_mut()
+        .filter(|file| file.analysis.as_ref().is_some_and(|a| a.waiting_on_imports))
+        .for_each(|file| file.analyze(policy, &renamed));
     files
 }
 

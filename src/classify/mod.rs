@@ -4,6 +4,8 @@
 //! the token alignment of each changed region decides why, and every changed
 //! row ends with exactly one label. Other text gets line-level analysis.
 
+use std::ops::Range;
+
 pub mod align;
 pub mod changes;
 pub mod marks;
@@ -76,6 +78,30 @@ pub fn classify(old: &[u8], new: &[u8], language: Language) -> Analysis {
 /// Classifies a file that is one of several in a diff: `context` says what
 /// the other files renamed, so a rename can cross files.
 pub fn classify_in(old: &[u8], new: &[u8], language: Language, context: &Context) -> Analysis {
+    let (analysis, needs_whole_file) = classify_parsing(old, new, language, context, Parsing::Touched);
+    if needs_whole_file {
+        return classify_parsing(old, new, language, context, Parsing::Whole).0;
+    }
+    analysis
+}
+
+/// How much of a Python file to parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Parsing {
+    /// Only the top-level statements the diff touches, when that is enough.
+    Touched,
+    Whole,
+}
+
+/// Classifies with the given parsing; also says whether the touched
+/// statements were not enough (then the caller parses the whole file).
+fn classify_parsing(
+    old: &[u8],
+    new: &[u8],
+    language: Language,
+    context: &Context,
+    parsing: Parsing,
+) -> (Analysis, bool) {
     let old_lines = split_lines(old);
     let new_lines = split_lines(new);
     let diff = diff_lines(old, new);
@@ -94,13 +120,14 @@ pub fn classify_in(old: &[u8], new: &[u8], language: Language, context: &Context
         module_renames: Vec::new(),
         waiting_on_imports: false,
     };
+    let lines = (&old_lines[..], &new_lines[..]);
     let parsed = match language {
-        Language::Python => parse_both(old, new)
+        Language::Python => parse_both(old, new, &analysis.diff.runs, lines, parsing)
             .map_err(|reason| analysis.fallback = Some(reason))
             .ok(),
         Language::Text => None,
     };
-    let lines = (&old_lines[..], &new_lines[..]);
+    let mut needs_whole_file = false;
     let mut moved = FileMarks {
         old: SideMarks::new(old_lines.len()),
         new: SideMarks::new(new_lines.len()),
@@ -110,6 +137,8 @@ pub fn classify_in(old: &[u8], new: &[u8], language: Language, context: &Context
             analysis.parsed = true;
             analysis.parse_errors = old_source.parse_errors || new_source.parse_errors;
             let python = mark_python(old_source, new_source, &analysis.diff.runs, lines, &mut marks, context);
+            let partial = old_source.partial || new_source.partial;
+            needs_whole_file = partial && (analysis.parse_errors || python.needs_whole_file);
             moved = python.moved;
             analysis.module_renames = python.module_renames;
             analysis.waiting_on_imports = python.waiting_on_imports;
@@ -131,7 +160,7 @@ pub fn classify_in(old: &[u8], new: &[u8], language: Language, context: &Context
     };
     analysis.changes = changes::group(&regions, &marks, &notes, &scope_of);
     analysis.marks = marks;
-    analysis
+    (analysis, needs_whole_file)
 }
 
 fn run_regions(runs: &[Run]) -> Vec<Region> {
@@ -232,17 +261,64 @@ fn same_code(
     keys(old, old_rows) == keys(new, new_rows)
 }
 
-fn parse_both(old: &[u8], new: &[u8]) -> Result<(ParsedSource, ParsedSource), &'static str> {
+fn parse_both(
+    old: &[u8],
+    new: &[u8],
+    runs: &[Run],
+    lines: (&[&[u8]], &[&[u8]]),
+    parsing: Parsing,
+) -> Result<(ParsedSource, ParsedSource), &'static str> {
     if old.len().max(new.len()) > MAX_PARSE_BYTES {
         return Err("file too large to parse: analysed line by line");
     }
     let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else {
         return Err("not valid UTF-8: analysed line by line");
     };
-    match (python::parse(old), python::parse(new)) {
+    let old_runs: Vec<Range<usize>> = runs.iter().map(|run| run.old.clone()).collect();
+    let new_runs: Vec<Range<usize>> = runs.iter().map(|run| run.new.clone()).collect();
+    let touches_header = |runs: &[Range<usize>], lines: &[&[u8]]| {
+        runs.iter()
+            .flat_map(Clone::clone)
+            .any(|row| lines.get(row).is_some_and(|line| is_top_level_header(line)))
+    };
+    let selective =
+        parsing == Parsing::Touched && !touches_header(&old_runs, lines.0) && !touches_header(&new_runs, lines.1);
+    let select = |text: &str, runs: &[Range<usize>], line_count: usize| {
+        selective.then(|| touched_statements(text, runs, line_count)).flatten()
+    };
+    let old_rows = select(old, &old_runs, lines.0.len());
+    let new_rows = select(new, &new_runs, lines.1.len());
+    match (
+        python::parse_rows(old, old_rows.as_deref()),
+        python::parse_rows(new, new_rows.as_deref()),
+    ) {
         (Some(old), Some(new)) => Ok((old, new)),
         _ => Err("the parser gave up: analysed line by line"),
     }
+}
+
+/// Lines of context around a run that the alignment may read.
+const CONTEXT_ROWS: usize = MAX_CONTEXT + 1;
+
+/// The rows of the top-level statements around the runs, or `None` when they
+/// are most of the file (parsing it all costs about the same).
+fn touched_statements(text: &str, runs: &[Range<usize>], line_count: usize) -> Option<Vec<Range<usize>>> {
+    let around: Vec<Range<usize>> = runs
+        .iter()
+        .map(|run| run.start.saturating_sub(CONTEXT_ROWS)..(run.end + CONTEXT_ROWS).min(line_count.max(1)))
+        .collect();
+    let starts = python::chunks::statement_starts(text);
+    let rows = python::chunks::chunk_rows(&starts, line_count, &around);
+    let covered: usize = rows.iter().map(|range| range.len()).sum();
+    (covered * 2 < line_count).then_some(rows)
+}
+
+/// A top-level `def`, `class`, decorator or import line: changing one can
+/// move or rename something the whole module sees, so the whole file is parsed.
+fn is_top_level_header(line: &[u8]) -> bool {
+    [&b"def "[..], b"class ", b"async ", b"@", b"import ", b"from "]
+        .iter()
+        .any(|prefix| line.starts_with(prefix))
 }
 
 /// What marking a Python file found besides the marks themselves.
@@ -255,6 +331,7 @@ struct PythonMarks {
     moved: FileMarks,
     module_renames: Vec<(String, String)>,
     waiting_on_imports: bool,
+    needs_whole_file: bool,
 }
 
 /// Marks the changed rows of a Python file. Moved definitions are aligned
@@ -385,6 +462,7 @@ fn mark_python(
         moved,
         module_renames: renames.module_renames,
         waiting_on_imports: renames.waiting_on_imports,
+        needs_whole_file: renames.needs_whole_file,
     }
 }
 

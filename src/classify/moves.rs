@@ -106,20 +106,24 @@ fn matched_pairs(old: &[Item], new: &[Item]) -> Vec<(usize, usize)> {
         counts
     };
     let (old_counts, new_counts) = (count(old), count(new));
-    let names_twice = |items: &[Item], name: &str| {
-        items
-            .iter()
-            .filter(|i| i.kind != ItemKind::Import && i.name == name)
-            .count()
-            > 1
+    let definitions_named = |items: &[Item]| {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for item in items.iter().filter(|i| i.kind != ItemKind::Import) {
+            *counts.entry(item.name.clone()).or_default() += 1;
+        }
+        counts
     };
+    let (old_names, new_names) = (definitions_named(old), definitions_named(new));
+    let names_twice = |names: &HashMap<String, usize>, name: &str| names.get(name).is_some_and(|&n| n > 1);
     old.iter()
         .enumerate()
         .filter_map(|(o, item)| {
             let (old_count, _) = old_counts[&item.identity];
             let &(new_count, n) = new_counts.get(&item.identity)?;
-            let unique =
-                old_count == 1 && new_count == 1 && !names_twice(old, &item.name) && !names_twice(new, &item.name);
+            let unique = old_count == 1
+                && new_count == 1
+                && !names_twice(&old_names, &item.name)
+                && !names_twice(&new_names, &item.name);
             unique.then_some((o, n))
         })
         .collect()

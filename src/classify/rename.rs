@@ -68,6 +68,10 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitut
         .collect();
     let mut ordered: Vec<_> = groups.into_iter().collect();
     ordered.sort_by_key(|(_, members)| members[0]);
+    let local = |key: &NameKey| matches!(key, NameKey::Scoped { scope, .. } if !scope.is_empty());
+    outcome.needs_whole_file = ordered
+        .iter()
+        .any(|((old_key, new_key), _)| !local(old_key) || !local(new_key));
     for ((old_key, new_key), members) in ordered {
         let group: Vec<&Substitution> = members.iter().map(|&i| &substitutions[i]).collect();
         let Some(note) = checker.rename_note(old_key, new_key, &group) else {
@@ -124,6 +128,9 @@ pub struct Outcome {
     /// Whether a rename failed only because the name is imported: it may
     /// hold once the defining module's rename is known.
     pub waiting_on_imports: bool,
+    /// Whether a substitution concerns a name reachable outside one function
+    /// (module-level, an attribute, a keyword): judging it needs the whole file.
+    pub needs_whole_file: bool,
 }
 
 struct Checker<'a> {

@@ -432,3 +432,44 @@ fn a_swap_across_a_blank_line_inside_a_reformatted_block_stays_substantive() {
     let new = "def f():\n    b()\n\n    a(x + 1)\n";
     all_labelled(old, new, Substantive);
 }
+
+#[test]
+fn parsing_only_the_touched_statements_gives_the_same_labels() {
+    let source = include_str!("../../testdata/stdlib/heapq.py");
+    let edits = [
+        (
+            "    lastelt = heap.pop()    # raises",
+            "    lastelt = heap.pop()  # raises",
+        ),
+        (
+            "    newitem = heap[pos]\n    # Bubble",
+            "    item = heap[pos]\n    # Bubble",
+        ),
+        (
+            "    returnitem = heap[0]    # raises appropriate IndexError if heap is empty\n    heap[0] = item\n    _siftup(heap, 0)\n    return returnitem\n\ndef heappushpop",
+            "    returned = heap[0]    # raises appropriate IndexError if heap is empty\n    heap[0] = item\n    _siftup(heap, 0)\n    return returned\n\ndef heappushpop",
+        ),
+        ("def heapify(x):\n", "def heapify(x):\n    # in place\n"),
+        (
+            "    lastelt = heap.pop()    # raises",
+            "    lastelt = heap.pop(0)    # raises",
+        ),
+    ];
+    for (from, to) in edits {
+        let edited = source.replacen(from, to, 1);
+        assert_ne!(edited, source, "edit anchor {from:?}");
+        let (old, new) = (source.as_bytes(), edited.as_bytes());
+        let diff = diff_lines(old, new);
+        let runs: Vec<Range<usize>> = diff.runs.iter().map(|run| run.old.clone()).collect();
+        let line_count = split_lines(old).len();
+        assert!(
+            touched_statements(source, &runs, line_count).is_some(),
+            "{from:?} parses only what it touches"
+        );
+        let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
+        let touched = classify_in(old, new, Language::Python, &Context::default());
+        assert_eq!(whole.marks.old.rows, touched.marks.old.rows, "{from:?}");
+        assert_eq!(whole.marks.new.rows, touched.marks.new.rows, "{from:?}");
+        assert_eq!(whole.changes, touched.changes, "{from:?}");
+    }
+}

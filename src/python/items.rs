@@ -68,32 +68,26 @@ pub fn containers(source: &ParsedSource) -> Vec<Container> {
     let root = source.tree.root_node();
     let mut out = vec![container(source, root, String::new())];
     let mut cursor = root.walk();
-    let mut pending = vec![root];
-    while let Some(node) = pending.pop() {
+    // Each node with the dotted path of the definitions around it.
+    let mut pending = vec![(root, String::new())];
+    while let Some((node, path)) = pending.pop() {
+        let name = matches!(node.kind(), "class_definition" | "function_definition")
+            .then(|| node.child_by_field_name("name"))
+            .flatten()
+            .map(|name| node_text(&source.text, name));
+        let path = match name {
+            Some(name) if path.is_empty() => name.to_owned(),
+            Some(name) => format!("{path}.{name}"),
+            None => path,
+        };
         if node.kind() == "class_definition"
             && let Some(body) = node.child_by_field_name("body")
         {
-            out.push(container(source, body, qualified_path(source, node)));
+            out.push(container(source, body, path.clone()));
         }
-        pending.extend(node.named_children(&mut cursor));
+        pending.extend(node.named_children(&mut cursor).map(|child| (child, path.clone())));
     }
     out
-}
-
-/// The dotted names of the definitions around a class, and its own.
-fn qualified_path(source: &ParsedSource, class: Node<'_>) -> String {
-    let mut names = Vec::new();
-    let mut current = Some(class);
-    while let Some(node) = current {
-        if matches!(node.kind(), "class_definition" | "function_definition")
-            && let Some(name) = node.child_by_field_name("name")
-        {
-            names.push(node_text(&source.text, name));
-        }
-        current = node.parent();
-    }
-    names.reverse();
-    names.join(".")
 }
 
 fn container(source: &ParsedSource, body: Node<'_>, path: String) -> Container {

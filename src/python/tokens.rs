@@ -95,6 +95,8 @@ pub struct ParsedSource {
     /// comprehensions); index 0 is the module.
     pub lexical_scopes: Vec<LexicalScope>,
     pub parse_errors: bool,
+    /// Whether only some statements were parsed (names elsewhere are unknown).
+    pub partial: bool,
 }
 
 impl ParsedSource {
@@ -105,11 +107,20 @@ impl ParsedSource {
 
 /// Parses Python source. Returns `None` only if tree-sitter gives up entirely.
 pub fn parse(text: &str) -> Option<ParsedSource> {
+    parse_rows(text, None)
+}
+
+/// Parses only some rows of a file (whole top-level statements, see
+/// [`super::chunks`]), or all of it; positions stay those of the whole file.
+pub fn parse_rows(text: &str, rows: Option<&[std::ops::Range<usize>]>) -> Option<ParsedSource> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut parser = tree_sitter::Parser::new();
     parser
         .set_language(&tree_sitter_python::LANGUAGE.into())
         .expect("the bundled Python grammar matches the tree-sitter version");
+    if let Some(rows) = rows {
+        parser.set_included_ranges(&included_ranges(text, rows)).ok()?;
+    }
     let tree = parser.parse(text, None)?;
     let mut builder = Builder::new(text);
     builder.walk(tree.walk());
@@ -123,6 +134,7 @@ pub fn parse(text: &str) -> Option<ParsedSource> {
     } = builder;
     mark_annotation_only_imports(text, &mut tokens, &imports);
     Some(ParsedSource {
+        partial: rows.is_some(),
         parse_errors: tree.root_node().has_error(),
         text: text.to_owned(),
         tree,
@@ -131,6 +143,40 @@ pub fn parse(text: &str) -> Option<ParsedSource> {
         scopes,
         lexical_scopes,
     })
+}
+
+/// The byte ranges (with their points) of whole rows.
+fn included_ranges(text: &str, rows: &[std::ops::Range<usize>]) -> Vec<tree_sitter::Range> {
+    let mut line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    if line_starts.last() != Some(&text.len()) {
+        line_starts.push(text.len());
+    }
+    let last_row = line_starts.len() - 1;
+    let point = |row: usize| {
+        let row = row.min(last_row);
+        let byte = line_starts[row];
+        // The end of a file without a final newline is inside the last line.
+        let (row, column) = if row > 0 && byte == text.len() && !text.ends_with('\n') {
+            (row - 1, byte - line_starts[row - 1])
+        } else {
+            (row, 0)
+        };
+        (byte, tree_sitter::Point { row, column })
+    };
+    rows.iter()
+        .map(|range| {
+            let ((start_byte, start_point), (end_byte, end_point)) = (point(range.start), point(range.end));
+            tree_sitter::Range {
+                start_byte,
+                end_byte,
+                start_point,
+                end_point,
+            }
+        })
+        .filter(|range| range.start_byte < range.end_byte)
+        .collect()
 }
 
 /// An import whose names are used only in annotations (`from typing import
@@ -182,6 +228,7 @@ fn mark_annotation_only_imports(text: &str, tokens: &mut [Token], imports: &[std
 /// undo when leaving it).
 #[derive(Default)]
 pub(crate) struct Frame<'tree> {
+    pub(crate) node: Option<Node<'tree>>,
     pub(crate) kind: &'tree str,
     pub(crate) field: Option<&'tree str>,
     block: bool,
@@ -201,6 +248,9 @@ struct Builder<'a, 'tree> {
     lexical_scopes: Vec<LexicalScope>,
     lexical_stack: Vec<u32>,
     frames: Vec<Frame<'tree>>,
+    /// The last comma emitted directly in a list (token index, list node id),
+    /// until the list shows whether it was trailing.
+    open_comma: Option<(usize, usize)>,
     /// Token ranges of the import statements, and the starts of those being walked.
     imports: Vec<std::ops::Range<usize>>,
     import_starts: Vec<usize>,
@@ -223,6 +273,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             lexical_scopes: vec![LexicalScope::module()],
             lexical_stack: vec![0],
             frames: Vec::new(),
+            open_comma: None,
             imports: Vec::new(),
             import_starts: Vec::new(),
             depth: 0,
@@ -255,6 +306,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     /// Emits what `node` contributes and says whether to visit its children.
     fn enter(&mut self, node: Node<'tree>, field: Option<&'tree str>) -> bool {
         let mut frame = Frame {
+            node: Some(node),
             kind: node.kind(),
             field,
             ..Frame::default()
@@ -285,6 +337,11 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         }
         if frame.raw_string {
             self.raw_strings.pop();
+        }
+        if matches!(frame.kind, "pattern_list" | "expression_list")
+            && let Some(list) = frame.node
+        {
+            self.drop_trailing_comma(list);
         }
     }
 
@@ -320,13 +377,17 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 true
             }
             "function_definition" | "class_definition" | "decorated_definition" => {
-                if kind == "decorated_definition" || !is_decorated(node) {
+                let decorated = self
+                    .ancestors()
+                    .parent()
+                    .is_some_and(|p| p.kind() == "decorated_definition");
+                if kind == "decorated_definition" || !decorated {
                     self.push_scope(node);
                     frame.scope = true;
                 }
                 true
             }
-            "string" | "concatenated_string" if is_docstring(node) => {
+            "string" | "concatenated_string" if is_docstring(node, self.ancestors()) => {
                 let parts = string_parts(self.text, node);
                 let value = normalize_docstring(&parts);
                 self.emit(node, Role::Docstring, &value);
@@ -351,12 +412,24 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         }
     }
 
-    fn leaf(&mut self, node: Node<'_>, field: Option<&str>) {
-        if is_layout_punctuation(node) {
+    fn leaf(&mut self, node: Node<'tree>, field: Option<&str>) {
+        let parent = self.ancestors().parent();
+        if matches!(node.kind(), ")" | "]" | "}")
+            && let Some(container) = parent
+        {
+            self.drop_trailing_comma(container);
+        }
+        if is_layout_punctuation(node, self.ancestors()) {
             return;
         }
         let text = node_text(self.text, node);
         match node.kind() {
+            "," if parent
+                .is_some_and(|p| is(p.kind(), grammar::TRAILING_COMMA_CONTAINERS) || is(p.kind(), grammar::TUPLES)) =>
+            {
+                self.emit_code(node, text);
+                self.open_comma = parent.map(|p| (self.tokens.len() - 1, p.id()));
+            }
             "identifier" => {
                 let role = if self.annotation > 0 {
                     Role::Annotation
@@ -364,7 +437,10 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                     Role::Name
                 };
                 self.emit(node, role, &format!("id:{text}"));
-                let first_in_parent = node.prev_sibling().is_none();
+                let first_in_parent = self
+                    .ancestors()
+                    .parent()
+                    .is_some_and(|parent| parent.child(0).is_some_and(|first| first.id() == node.id()));
                 let position = name_position(&self.frames, field, first_in_parent);
                 let lexical = match position {
                     // A definition's name binds in the scope around the definition.
@@ -390,9 +466,26 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 let value = super::literals::decode_body(text, prefix);
                 self.emit_code(node, &format!("fpart:{value}"));
             }
-            _ if introduces_annotation(node) => self.emit(node, Role::Annotation, text),
+            _ if introduces_annotation(node, self.ancestors()) => self.emit(node, Role::Annotation, text),
             _ => self.emit_code(node, text),
         }
+    }
+
+    /// A comma that ends its list (`f(a, b,)`, `a, b, = x`) is layout, except
+    /// the one that makes a one-element tuple. It was emitted when seen; it
+    /// is taken back when the list turns out to end right after it.
+    fn drop_trailing_comma(&mut self, container: Node<'_>) {
+        let Some((index, owner)) = self.open_comma.take() else {
+            return;
+        };
+        let one_element_tuple = is(container.kind(), grammar::TUPLES) && code_children(container) < 2;
+        if owner == container.id() && index + 1 == self.tokens.len() && !one_element_tuple {
+            self.tokens.pop();
+        }
+    }
+
+    fn ancestors(&self) -> Ancestors<'_, 'tree> {
+        Ancestors(&self.frames)
     }
 
     fn emit_code(&mut self, node: Node<'_>, normalized: &str) {
@@ -492,9 +585,26 @@ fn is_annotation_field(owner_kind: &str, field: Option<&str>) -> bool {
     field.is_some_and(|field| grammar::ANNOTATION_OWNERS.contains(&(owner_kind, field)))
 }
 
+/// The ancestors of the node being visited, innermost last, read from the
+/// walk's own stack: tree-sitter's `Node::parent` searches down from the
+/// root, which costs a scan of every sibling on the way.
+#[derive(Clone, Copy)]
+struct Ancestors<'a, 'tree>(&'a [Frame<'tree>]);
+
+impl<'tree> Ancestors<'_, 'tree> {
+    /// The `n`th ancestor: 0 is the parent.
+    fn nth(&self, n: usize) -> Option<Node<'tree>> {
+        self.0.len().checked_sub(n + 1).and_then(|i| self.0[i].node)
+    }
+
+    fn parent(&self) -> Option<Node<'tree>> {
+        self.nth(0)
+    }
+}
+
 /// The `:` of `x: int` and the `->` of a return annotation belong to the annotation.
-fn introduces_annotation(node: Node<'_>) -> bool {
-    let Some(parent) = node.parent() else {
+fn introduces_annotation(node: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
+    let Some(parent) = ancestors.parent() else {
         return false;
     };
     match (node.kind(), parent.kind()) {
@@ -503,12 +613,6 @@ fn introduces_annotation(node: Node<'_>) -> bool {
         (":", "assignment") => parent.child_by_field_name("type").is_some(),
         _ => false,
     }
-}
-
-fn is_decorated(definition: Node<'_>) -> bool {
-    definition
-        .parent()
-        .is_some_and(|parent| parent.kind() == "decorated_definition")
 }
 
 fn has_interpolation(string: Node<'_>) -> bool {
@@ -531,23 +635,20 @@ fn string_parts<'t>(text: &'t str, node: Node<'_>) -> Vec<&'t str> {
 
 /// A docstring is a string statement that comes first in a module, class or
 /// function body; a string statement anywhere else is code.
-pub fn is_docstring(string: Node<'_>) -> bool {
+fn is_docstring(string: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
     if string.kind() == "string" && has_interpolation(string) {
         return false;
     }
-    let Some(statement) = string.parent() else {
+    let (Some(statement), Some(body)) = (ancestors.nth(0), ancestors.nth(1)) else {
         return false;
     };
     if statement.kind() != "expression_statement" || statement.named_child_count() != 1 {
         return false;
     }
-    let Some(body) = statement.parent() else {
-        return false;
-    };
     let owns_docstring = match body.kind() {
         "module" => true,
-        "block" => body
-            .parent()
+        "block" => ancestors
+            .nth(2)
             .is_some_and(|owner| is(owner.kind(), grammar::DOCSTRING_OWNERS)),
         _ => false,
     };
@@ -561,38 +662,23 @@ fn first_statement(body: Node<'_>) -> Option<Node<'_>> {
 
 /// Punctuation that only lays code out: a trailing comma inside brackets,
 /// the parentheses of a multi-line import, redundant parentheses.
-fn is_layout_punctuation(node: Node<'_>) -> bool {
-    let Some(parent) = node.parent() else {
+fn is_layout_punctuation(node: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
+    let Some(parent) = ancestors.parent() else {
         return false;
     };
+    let grandparent = ancestors.nth(1);
     match node.kind() {
-        "," => is_trailing_comma(node, parent),
         "(" | ")" => match parent.kind() {
             "import_from_statement" => true,
-            "parenthesized_expression" => parentheses_are_redundant(parent),
-            "tuple" | "tuple_pattern" => tuple_parentheses_are_redundant(parent),
+            "parenthesized_expression" => grandparent.is_some_and(|g| parentheses_are_redundant(parent, g)),
+            "tuple" | "tuple_pattern" => grandparent.is_some_and(|g| tuple_parentheses_are_redundant(parent, g)),
             _ => false,
         },
         _ => false,
     }
 }
 
-fn is_trailing_comma(comma: Node<'_>, parent: Node<'_>) -> bool {
-    let kind = parent.kind();
-    let container =
-        is(kind, grammar::TRAILING_COMMA_CONTAINERS) || (is(kind, grammar::TUPLES) && code_children(parent) >= 2);
-    // Bracket-less lists (`a, b, = x`) end at the comma itself.
-    let last = match next_code_sibling(comma) {
-        Some(next) => matches!(next.kind(), ")" | "]" | "}"),
-        None => matches!(kind, "pattern_list" | "expression_list"),
-    };
-    container && last
-}
-
-fn parentheses_are_redundant(parenthesized: Node<'_>) -> bool {
-    let Some(parent) = parenthesized.parent() else {
-        return false;
-    };
+fn parentheses_are_redundant(parenthesized: Node<'_>, parent: Node<'_>) -> bool {
     let mut cursor = parenthesized.walk();
     let Some(inner) = parenthesized
         .named_children(&mut cursor)
@@ -655,11 +741,8 @@ fn operator_of<'t>(node: Node<'t>) -> Option<&'t str> {
 /// `for (a, b) in x` is `for a, b in x`, and `return (a, b)` is `return a, b`:
 /// where a bare tuple is allowed, its parentheses are layout. An empty tuple
 /// needs them.
-fn tuple_parentheses_are_redundant(tuple: Node<'_>) -> bool {
-    let bare_allowed = tuple
-        .parent()
-        .is_some_and(|parent| is(parent.kind(), grammar::BARE_TUPLE_PARENTS));
-    bare_allowed && code_children(tuple) > 0
+fn tuple_parentheses_are_redundant(tuple: Node<'_>, parent: Node<'_>) -> bool {
+    is(parent.kind(), grammar::BARE_TUPLE_PARENTS) && code_children(tuple) > 0
 }
 
 fn code_children(node: Node<'_>) -> usize {
@@ -667,17 +750,6 @@ fn code_children(node: Node<'_>) -> usize {
     node.named_children(&mut cursor)
         .filter(|child| child.kind() != "comment")
         .count()
-}
-
-fn next_code_sibling(node: Node<'_>) -> Option<Node<'_>> {
-    let mut next = node.next_sibling();
-    while let Some(sibling) = next {
-        if !sibling.is_extra() {
-            return Some(sibling);
-        }
-        next = sibling.next_sibling();
-    }
-    None
 }
 
 #[cfg(test)]
