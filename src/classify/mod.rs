@@ -276,13 +276,7 @@ fn parse_both(
     };
     let old_runs: Vec<Range<usize>> = runs.iter().map(|run| run.old.clone()).collect();
     let new_runs: Vec<Range<usize>> = runs.iter().map(|run| run.new.clone()).collect();
-    let touches_header = |runs: &[Range<usize>], lines: &[&[u8]]| {
-        runs.iter()
-            .flat_map(Clone::clone)
-            .any(|row| lines.get(row).is_some_and(|line| is_top_level_header(line)))
-    };
-    let selective =
-        parsing == Parsing::Touched && !touches_header(&old_runs, lines.0) && !touches_header(&new_runs, lines.1);
+    let selective = parsing == Parsing::Touched && !needs_every_statement(runs, lines);
     let select = |text: &str, runs: &[Range<usize>], line_count: usize| {
         selective.then(|| touched_statements(text, runs, line_count)).flatten()
     };
@@ -300,25 +294,47 @@ fn parse_both(
 /// Lines of context around a run that the alignment may read.
 const CONTEXT_ROWS: usize = MAX_CONTEXT + 1;
 
-/// The rows of the top-level statements around the runs, or `None` when they
-/// are most of the file (parsing it all costs about the same).
+/// The rows of the statements around the runs, or `None` when they are most
+/// of the file (parsing it all costs about the same).
 fn touched_statements(text: &str, runs: &[Range<usize>], line_count: usize) -> Option<Vec<Range<usize>>> {
     let around: Vec<Range<usize>> = runs
         .iter()
         .map(|run| run.start.saturating_sub(CONTEXT_ROWS)..(run.end + CONTEXT_ROWS).min(line_count.max(1)))
         .collect();
-    let starts = python::chunks::statement_starts(text);
-    let rows = python::chunks::chunk_rows(&starts, line_count, &around);
+    let rows = python::chunks::Chunks::scan(text).rows_around(&around);
     let covered: usize = rows.iter().map(|range| range.len()).sum();
     (covered * 2 < line_count).then_some(rows)
 }
 
-/// A top-level `def`, `class`, decorator or import line: changing one can
-/// move or rename something the whole module sees, so the whole file is parsed.
-fn is_top_level_header(line: &[u8]) -> bool {
-    [&b"def "[..], b"class ", b"async ", b"@", b"import ", b"from "]
-        .iter()
-        .any(|prefix| line.starts_with(prefix))
+/// Whether the classifiers need every statement of the file: when an import
+/// changed (an import's names are checked against the whole module), or when
+/// a definition's `def`/`class` line is removed in one run and added in
+/// another (it may have moved, and a move is judged against its siblings).
+fn needs_every_statement(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> bool {
+    let mut removed: Vec<(&[u8], usize)> = Vec::new();
+    let mut added: Vec<(&[u8], usize)> = Vec::new();
+    for (index, run) in runs.iter().enumerate() {
+        for (rows, side_lines, found) in [(&run.old, lines.0, &mut removed), (&run.new, lines.1, &mut added)] {
+            for line in rows.clone().filter_map(|row| side_lines.get(row)) {
+                if line.starts_with(b"import ") || line.starts_with(b"from ") {
+                    return true;
+                }
+                if let Some(name) = defined_name(line) {
+                    found.push((name, index));
+                }
+            }
+        }
+    }
+    removed.iter().any(|(name, run)| added.iter().any(|(other, other_run)| name == other && run != other_run))
+}
+
+/// The name on a `def`/`class` line, at any indentation.
+fn defined_name(line: &[u8]) -> Option<&[u8]> {
+    let rest = line.trim_ascii_start();
+    let rest = rest.strip_prefix(b"async ").unwrap_or(rest);
+    let rest = rest.strip_prefix(b"def ").or_else(|| rest.strip_prefix(b"class "))?;
+    let end = rest.iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80))?;
+    Some(&rest[..end]).filter(|name| !name.is_empty())
 }
 
 /// What marking a Python file found besides the marks themselves.
@@ -350,6 +366,8 @@ fn mark_python(
         changed_new.insert(run.new.clone());
     }
     let mut moves = moves::find(old, new, &changed_old, &changed_new);
+    // A move is judged against all its siblings, which a partial parse lacks.
+    let moves_need_whole_file = (old.partial || new.partial) && !moves.is_empty();
     // Inner moves (methods of a moved class) claim their rows first.
     moves.sort_by_key(|m| m.old_rows.len() + m.new_rows.len());
     let (mut claimed_old, mut claimed_new) = (RowSet::default(), RowSet::default());
@@ -462,7 +480,7 @@ fn mark_python(
         moved,
         module_renames: renames.module_renames,
         waiting_on_imports: renames.waiting_on_imports,
-        needs_whole_file: renames.needs_whole_file,
+        needs_whole_file: renames.needs_whole_file || moves_need_whole_file,
     }
 }
 

@@ -473,3 +473,53 @@ fn parsing_only_the_touched_statements_gives_the_same_labels() {
         assert_eq!(whole.changes, touched.changes, "{from:?}");
     }
 }
+
+/// Real modules edited at random, line by line: labels from a partial parse
+/// must equal labels from a whole parse, edit after edit.
+#[test]
+fn partial_and_whole_parses_agree_on_random_edits() {
+    let seeds = [
+        include_str!("../../testdata/stdlib/heapq.py"),
+        include_str!("../../testdata/stdlib/textwrap.py"),
+        include_str!("../../testdata/stdlib/shlex.py"),
+        include_str!("../../testdata/stdlib/fnmatch.py"),
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    let mut partial_runs = 0;
+    for round in 0..240 {
+        let source = seeds[round % seeds.len()];
+        let mut lines: Vec<String> = source.lines().map(str::to_owned).collect();
+        for _ in 0..1 + next(3) {
+            let i = next(lines.len());
+            match next(6) {
+                0 => lines[i] = lines[i].replace("self", "this"),
+                1 => lines[i].push_str("  # note"),
+                2 => lines.insert(i, String::new()),
+                3 => lines[i] = lines[i].replacen(" = ", " =  ", 1),
+                4 => lines[i] = lines[i].replace("0", "1"),
+                _ => {
+                    let indent = lines[i].len() - lines[i].trim_start().len();
+                    lines.insert(i, format!("{}\"\"\"Note.\"\"\"", " ".repeat(indent)));
+                }
+            }
+        }
+        let edited = lines.join("\n") + "\n";
+        let (old, new) = (source.as_bytes(), edited.as_bytes());
+        let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
+        let (touched, redo) = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Touched);
+        if redo {
+            continue;
+        }
+        partial_runs += 1;
+        assert_eq!(whole.marks.old.rows, touched.marks.old.rows, "round {round}");
+        assert_eq!(whole.marks.new.rows, touched.marks.new.rows, "round {round}");
+        assert_eq!(whole.changes, touched.changes, "round {round}");
+    }
+    assert!(partial_runs > 100, "only {partial_runs} rounds parsed partially");
+}
