@@ -280,15 +280,24 @@ fn parse_both(
     let select = |text: &str, runs: &[Range<usize>], line_count: usize| {
         selective.then(|| touched_statements(text, runs, line_count)).flatten()
     };
-    let old_rows = select(old, &old_runs, lines.0.len());
-    let new_rows = select(new, &new_runs, lines.1.len());
-    match (
-        python::parse_rows(old, old_rows.as_deref()),
-        python::parse_rows(new, new_rows.as_deref()),
+    let (old_rows, new_rows) = match (
+        select(old, &old_runs, lines.0.len()),
+        select(new, &new_runs, lines.1.len()),
     ) {
-        (Some(old), Some(new)) => Ok((old, new)),
-        _ => Err("the parser gave up: analysed line by line"),
-    }
+        (Some(old_rows), Some(new_rows)) => (Some(old_rows), Some(new_rows)),
+        _ => (None, None),
+    };
+    let gave_up = "the parser gave up: analysed line by line";
+    let old = python::parse_rows(old, old_rows.as_deref()).ok_or(gave_up)?;
+    let new = match new_rows {
+        Some(rows) => python::parse_rows(new, Some(&rows)),
+        None => {
+            let edits: Vec<(Range<usize>, Range<usize>)> =
+                runs.iter().map(|run| (run.old.clone(), run.new.clone())).collect();
+            python::reparse(&old, new, &edits)
+        }
+    };
+    Ok((old, new.ok_or(gave_up)?))
 }
 
 /// Lines of context around a run that the alignment may read.
@@ -307,9 +316,11 @@ fn touched_statements(text: &str, runs: &[Range<usize>], line_count: usize) -> O
 }
 
 /// Whether the classifiers need every statement of the file: when an import
-/// changed (an import's names are checked against the whole module), or when
-/// a definition's `def`/`class` line is removed in one run and added in
-/// another (it may have moved, and a move is judged against its siblings).
+/// changed (an import's names are checked against the whole module), when a
+/// definition's `def`/`class` line is removed in one run and added in another
+/// (it may have moved, and a move is judged against its siblings), or when a
+/// run replaces a definition's name with another (a rename of something the
+/// whole module can use).
 fn needs_every_statement(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> bool {
     let mut removed: Vec<(&[u8], usize)> = Vec::new();
     let mut added: Vec<(&[u8], usize)> = Vec::new();
@@ -325,7 +336,19 @@ fn needs_every_statement(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> bool {
             }
         }
     }
-    removed.iter().any(|(name, run)| added.iter().any(|(other, other_run)| name == other && run != other_run))
+    fn in_run<'l>(found: &[(&'l [u8], usize)], run: usize) -> Vec<&'l [u8]> {
+        let mut names: Vec<&[u8]> = found.iter().filter(|(_, r)| *r == run).map(|(name, _)| *name).collect();
+        names.sort_unstable();
+        names
+    }
+    let moved = removed
+        .iter()
+        .any(|(name, run)| added.iter().any(|(other, other_run)| name == other && run != other_run));
+    let renamed = (0..runs.len()).any(|run| {
+        let (before, after) = (in_run(&removed, run), in_run(&added, run));
+        !before.is_empty() && !after.is_empty() && before != after
+    });
+    moved || renamed
 }
 
 /// The name on a `def`/`class` line, at any indentation.
@@ -333,7 +356,9 @@ fn defined_name(line: &[u8]) -> Option<&[u8]> {
     let rest = line.trim_ascii_start();
     let rest = rest.strip_prefix(b"async ").unwrap_or(rest);
     let rest = rest.strip_prefix(b"def ").or_else(|| rest.strip_prefix(b"class "))?;
-    let end = rest.iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80))?;
+    let end = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80))?;
     Some(&rest[..end]).filter(|name| !name.is_empty())
 }
 

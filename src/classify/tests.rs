@@ -511,6 +511,23 @@ fn partial_and_whole_parses_agree_on_random_edits() {
         }
         let edited = lines.join("\n") + "\n";
         let (old, new) = (source.as_bytes(), edited.as_bytes());
+        let edits: Vec<(Range<usize>, Range<usize>)> = diff_lines(old, new)
+            .runs
+            .iter()
+            .map(|run| (run.old.clone(), run.new.clone()))
+            .collect();
+        let fresh = python::parse(&edited).unwrap();
+        let reused = python::reparse(&python::parse(source).unwrap(), &edited, &edits).unwrap();
+        let view = |p: &ParsedSource| {
+            p.tokens
+                .iter()
+                .map(|t| (t.key, t.first_row, t.last_row))
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            view(&fresh) == view(&reused),
+            "round {round}: a reparse differs from a fresh parse"
+        );
         let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
         let (touched, redo) = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Touched);
         if redo {

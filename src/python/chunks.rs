@@ -83,7 +83,11 @@ impl Chunks {
     }
 
     fn top_chunk(&self, index: usize) -> Range<usize> {
-        let start = if index == 0 { 0 } else { self.top.get(index).copied().unwrap_or(self.line_count) };
+        let start = if index == 0 {
+            0
+        } else {
+            self.top.get(index).copied().unwrap_or(self.line_count)
+        };
         start..self.top.get(index + 1).copied().unwrap_or(self.line_count)
     }
 
@@ -248,7 +252,11 @@ mod tests {
         let chunks = Chunks::scan(text);
         assert_eq!(chunks.classes[0].body, [2, 4, 7, 11]);
         let touched = |rows: Range<usize>| chunks.rows_around(std::slice::from_ref(&rows));
-        assert_eq!(touched(9..10), vec![0..4, 7..11], "header, docstring and the touched method");
+        assert_eq!(
+            touched(9..10),
+            vec![0..4, 7..11],
+            "header, docstring and the touched method"
+        );
         assert_eq!(touched(1..2), vec![0..13], "a header change takes the whole class");
         assert_eq!(touched(3..8), vec![0..11], "every statement between the ends");
     }

@@ -7,7 +7,7 @@ pub mod literals;
 pub mod names;
 pub mod tokens;
 
-pub use tokens::{ParsedSource, Role, Scope, ScopeKind, Token, parse, parse_rows};
+pub use tokens::{ParsedSource, Role, Scope, ScopeKind, Token, parse, parse_rows, reparse};
 
 /// Whether a path is Python source that diffscore parses.
 pub fn is_python_path(path: &str) -> bool {

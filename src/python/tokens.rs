@@ -113,6 +113,77 @@ pub fn parse(text: &str) -> Option<ParsedSource> {
 /// Parses only some rows of a file (whole top-level statements, see
 /// [`super::chunks`]), or all of it; positions stay those of the whole file.
 pub fn parse_rows(text: &str, rows: Option<&[std::ops::Range<usize>]>) -> Option<ParsedSource> {
+    parse_with(text, rows, None)
+}
+
+/// Parses the new version of a file reusing the old version's tree, so that
+/// tree-sitter re-parses only around the edits. `edits` are whole-line
+/// replacements `(old rows, new rows)`, in order.
+pub fn reparse(
+    old: &ParsedSource,
+    new_text: &str,
+    edits: &[(std::ops::Range<usize>, std::ops::Range<usize>)],
+) -> Option<ParsedSource> {
+    if old.partial || new_text.starts_with('\u{feff}') {
+        return parse(new_text);
+    }
+    let (old_lines, new_lines) = (LineIndex::new(&old.text), LineIndex::new(new_text));
+    let mut tree = old.tree.clone();
+    // Later edits first, so that each one's old positions are still valid.
+    for (old_rows, new_rows) in edits.iter().rev() {
+        let (start_byte, start_position) = old_lines.at(old_rows.start);
+        let (old_end_byte, old_end_position) = old_lines.at(old_rows.end);
+        let (new_start, _) = new_lines.at(new_rows.start);
+        let (new_end, end_in_new) = new_lines.at(new_rows.end);
+        let rows_added = end_in_new.row - new_lines.at(new_rows.start).1.row;
+        let new_end_position = tree_sitter::Point {
+            row: start_position.row + rows_added,
+            column: if rows_added == 0 {
+                start_position.column + end_in_new.column
+            } else {
+                end_in_new.column
+            },
+        };
+        tree.edit(&tree_sitter::InputEdit {
+            start_byte,
+            old_end_byte,
+            new_end_byte: start_byte + (new_end - new_start),
+            start_position,
+            old_end_position,
+            new_end_position,
+        });
+    }
+    parse_with(new_text, None, Some(&tree))
+}
+
+/// Byte offsets and points of line starts.
+struct LineIndex<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// The byte and point where `row` starts; past the last line, the end of the text.
+    fn at(&self, row: usize) -> (usize, tree_sitter::Point) {
+        match self.starts.get(row) {
+            Some(&byte) if byte < self.text.len() || row == 0 => (byte, tree_sitter::Point { row, column: 0 }),
+            _ => {
+                let last = self.starts.len() - 1;
+                let column = self.text.len() - self.starts[last];
+                (self.text.len(), tree_sitter::Point { row: last, column })
+            }
+        }
+    }
+}
+
+fn parse_with(text: &str, rows: Option<&[std::ops::Range<usize>]>, old_tree: Option<&Tree>) -> Option<ParsedSource> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut parser = tree_sitter::Parser::new();
     parser
@@ -121,7 +192,7 @@ pub fn parse_rows(text: &str, rows: Option<&[std::ops::Range<usize>]>) -> Option
     if let Some(rows) = rows {
         parser.set_included_ranges(&included_ranges(text, rows)).ok()?;
     }
-    let tree = parser.parse(text, None)?;
+    let tree = parser.parse(text, old_tree)?;
     let mut builder = Builder::new(text);
     builder.walk(tree.walk());
     let Builder {
@@ -870,6 +941,34 @@ mod tests {
                 ("f", ScopeKind::Function)
             ]
         );
+    }
+
+    #[test]
+    fn a_reparse_gives_the_tokens_of_a_fresh_parse() {
+        let old = "def f(a):\n    return a\n\n\nclass C:\n    x = 1\n    y = 2\n";
+        let cases = [
+            (
+                "def f(a, b):\n    return a\n\n\nclass C:\n    x = 1\n    y = 2\n",
+                vec![(0..1, 0..1)],
+            ),
+            ("def f(a):\n    return a\n\n\nclass C:\n    x = 1\n", vec![(6..7, 6..6)]),
+            (
+                "import os\ndef f(a):\n    return a\n\n\nclass C:\n    x = 1\n    y = 2\n    z = 3",
+                vec![(0..0, 0..1), (7..7, 8..9)],
+            ),
+        ];
+        let parsed = parse(old).unwrap();
+        for (new, edits) in cases {
+            let fresh = parse(new).unwrap();
+            let reused = reparse(&parsed, new, &edits).unwrap();
+            let view = |p: &ParsedSource| {
+                p.tokens
+                    .iter()
+                    .map(|t| (t.key, t.first_row, t.last_row, t.start_byte))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(view(&fresh), view(&reused), "{new:?}");
+        }
     }
 
     #[test]
