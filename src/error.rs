@@ -6,6 +6,8 @@ use std::path::PathBuf;
 pub enum Error {
     #[error("not a git repository (or any parent folder): {}", .0.display())]
     NotARepository(PathBuf),
+    #[error("cannot open the repository at {}: {message}", folder.display())]
+    OpenRepository { folder: PathBuf, message: String },
     #[error("unknown revision `{rev}`: {message}")]
     BadRevision { rev: String, message: String },
     #[error("{0} needs a working tree, and this repository is bare; name a commit or a range instead")]

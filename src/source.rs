@@ -163,7 +163,13 @@ fn bad_revision(rev: &str, error: &git2::Error) -> Error {
 
 /// Opens the repository containing `folder`, like git does from any sub-folder.
 pub fn open(folder: &Path) -> Result<Repository> {
-    Repository::discover(folder).map_err(|_| Error::NotARepository(folder.to_owned()))
+    Repository::discover(folder).map_err(|error| match error.code() {
+        git2::ErrorCode::NotFound => Error::NotARepository(folder.to_owned()),
+        _ => Error::OpenRepository {
+            folder: folder.to_owned(),
+            message: error.message().to_owned(),
+        },
+    })
 }
 
 /// Turns command-line paths (relative to the current folder) into
