@@ -316,11 +316,9 @@ fn touched_statements(text: &str, runs: &[Range<usize>], line_count: usize) -> O
 }
 
 /// Whether the classifiers need every statement of the file: when an import
-/// changed (an import's names are checked against the whole module), when a
-/// definition's `def`/`class` line is removed in one run and added in another
-/// (it may have moved, and a move is judged against its siblings), or when a
-/// run replaces a definition's name with another (a rename of something the
-/// whole module can use).
+/// changed (an import's names are checked against the whole module), or when
+/// a definition's `def`/`class` line is removed in one run and added in
+/// another (it may have moved, and a move is judged against its siblings).
 fn needs_every_statement(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> bool {
     let mut removed: Vec<(&[u8], usize)> = Vec::new();
     let mut added: Vec<(&[u8], usize)> = Vec::new();
@@ -336,19 +334,9 @@ fn needs_every_statement(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> bool {
             }
         }
     }
-    fn in_run<'l>(found: &[(&'l [u8], usize)], run: usize) -> Vec<&'l [u8]> {
-        let mut names: Vec<&[u8]> = found.iter().filter(|(_, r)| *r == run).map(|(name, _)| *name).collect();
-        names.sort_unstable();
-        names
-    }
-    let moved = removed
+    removed
         .iter()
-        .any(|(name, run)| added.iter().any(|(other, other_run)| name == other && run != other_run));
-    let renamed = (0..runs.len()).any(|run| {
-        let (before, after) = (in_run(&removed, run), in_run(&added, run));
-        !before.is_empty() && !after.is_empty() && before != after
-    });
-    moved || renamed
+        .any(|(name, run)| added.iter().any(|(other, other_run)| name == other && run != other_run))
 }
 
 /// The name on a `def`/`class` line, at any indentation.

@@ -68,10 +68,22 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitut
         .collect();
     let mut ordered: Vec<_> = groups.into_iter().collect();
     ordered.sort_by_key(|(_, members)| members[0]);
-    let local = |key: &NameKey| matches!(key, NameKey::Scoped { scope, .. } if !scope.is_empty());
+    // A name reachable outside one function (or a parameter, which callers
+    // can name) is judged on every occurrence in the file: a partial parse is
+    // enough only if neither name appears in the rows it skipped.
+    let is_parameter = |token: usize| position(old, token) == Some(NamePosition::Parameter);
+    let local = |key: &NameKey| {
+        matches!(key, NameKey::Scoped { scope, .. } if !scope.is_empty())
+            && !tables.0.occurrences(key).iter().any(|&token| is_parameter(token))
+    };
+    let seen_elsewhere = |members: &[usize]| {
+        let first = &substitutions[members[0]];
+        old.mentions_outside_parsed(old.token_text(&old.tokens[first.old_token]))
+            || new.mentions_outside_parsed(new.token_text(&new.tokens[first.new_token]))
+    };
     outcome.needs_whole_file = ordered
         .iter()
-        .any(|((old_key, new_key), _)| !local(old_key) || !local(new_key));
+        .any(|((old_key, new_key), members)| (!local(old_key) || !local(new_key)) && seen_elsewhere(members));
     for ((old_key, new_key), members) in ordered {
         let group: Vec<&Substitution> = members.iter().map(|&i| &substitutions[i]).collect();
         let Some(note) = checker.rename_note(old_key, new_key, &group) else {

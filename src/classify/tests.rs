@@ -540,3 +540,15 @@ fn partial_and_whole_parses_agree_on_random_edits() {
     }
     assert!(partial_runs > 100, "only {partial_runs} rounds parsed partially");
 }
+
+#[test]
+fn a_partial_parse_still_sees_keyword_callers_of_a_renamed_parameter() {
+    let filler: String = (0..60)
+        .map(|i| format!("def pad{i}(x):\n    return x + {i}\n\n\n"))
+        .collect();
+    let old = format!("def f(size):\n    return size * 2\n\n\n{filler}RESULT = f(size=3)\n");
+    let new = format!("def f(n):\n    return n * 2\n\n\n{filler}RESULT = f(size=3)\n");
+    all_labelled(&old, &new, Substantive);
+    let fixed = new.replace("f(size=3)", "f(n=3)");
+    all_labelled(&old, &fixed, Rename);
+}

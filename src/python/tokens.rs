@@ -97,6 +97,25 @@ pub struct ParsedSource {
     pub parse_errors: bool,
     /// Whether only some statements were parsed (names elsewhere are unknown).
     pub partial: bool,
+    /// The rows parsed, when only some were.
+    pub parsed_rows: Option<Vec<std::ops::Range<usize>>>,
+}
+
+impl ParsedSource {
+    /// Whether `word` appears as a whole identifier in the rows that were not
+    /// parsed (text, strings and comments included: a superset of its uses).
+    pub fn mentions_outside_parsed(&self, word: &str) -> bool {
+        let Some(parsed) = &self.parsed_rows else { return false };
+        let is_identifier_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        self.text.split('\n').enumerate().any(|(row, line)| {
+            !parsed.iter().any(|range| range.contains(&row))
+                && line.match_indices(word).any(|(at, _)| {
+                    let before = line.as_bytes()[..at].last().copied();
+                    let after = line.as_bytes().get(at + word.len()).copied();
+                    !before.is_some_and(is_identifier_byte) && !after.is_some_and(is_identifier_byte)
+                })
+        })
+    }
 }
 
 impl ParsedSource {
@@ -206,6 +225,7 @@ fn parse_with(text: &str, rows: Option<&[std::ops::Range<usize>]>, old_tree: Opt
     mark_annotation_only_imports(text, &mut tokens, &imports);
     Some(ParsedSource {
         partial: rows.is_some(),
+        parsed_rows: rows.map(<[_]>::to_vec),
         parse_errors: tree.root_node().has_error(),
         text: text.to_owned(),
         tree,
