@@ -402,7 +402,11 @@ fn mark_python(
             old: run.old.minus(&claimed_old),
             new: run.new.minus(&claimed_new),
         };
-        regions.push((region, None));
+        let twin = imports_regrouped(old, new, &region).then(|| {
+            move_notes.push(regrouped_imports_note(&region));
+            Twin::regrouped(&region, move_notes.len() - 1)
+        });
+        regions.push((region, twin));
     }
 
     let mut findings = Findings::default();
@@ -509,6 +513,16 @@ struct Twin {
 }
 
 impl Twin {
+    /// A region of re-sorted imports: nothing to align, every line reorder.
+    fn regrouped(region: &Region, note: usize) -> Twin {
+        Twin {
+            note,
+            same_old: region.old.clone(),
+            same_new: region.new.clone(),
+            resorted: true,
+        }
+    }
+
     fn new(moved: &moves::Move, note: usize, lines: (&[&[u8]], &[&[u8]])) -> Twin {
         let old_rows = moved.old_rows.start..moved.old_rows.end.min(lines.0.len());
         let new_rows = moved.new_rows.start..moved.new_rows.end.min(lines.1.len());
@@ -539,6 +553,46 @@ impl Twin {
             same_new,
             resorted: false,
         }
+    }
+}
+
+/// Whether a region holds nothing but import statements that bring in the
+/// same names on both sides, only sorted, merged or split differently (what
+/// isort does).
+fn imports_regrouped(old: &ParsedSource, new: &ParsedSource, region: &Region) -> bool {
+    if region.old.is_empty() || region.new.is_empty() {
+        return false;
+    }
+    let (Some(before), Some(after)) = (
+        old.imports_on_rows(region.old.ranges()),
+        new.imports_on_rows(region.new.ranges()),
+    ) else {
+        return false;
+    };
+    let keys = |source: &ParsedSource, rows: &RowSet| -> Vec<u64> {
+        let mut indices: Vec<usize> = rows
+            .ranges()
+            .iter()
+            .flat_map(|range| tokens_on_rows(&source.tokens, range))
+            .collect();
+        indices.dedup();
+        indices.into_iter().map(|i| source.tokens[i].key).collect()
+    };
+    // Same tokens in the same order: nothing was regrouped; the alignment
+    // tells what else changed (a comment, say).
+    !before.is_empty() && before == after && keys(old, &region.old) != keys(new, &region.new)
+}
+
+fn regrouped_imports_note(region: &Region) -> Note {
+    let (old_line, new_line) = (region.old.first().unwrap_or(0) + 1, region.new.first().unwrap_or(0) + 1);
+    Note {
+        message: "re-sorted imports".to_owned(),
+        detail: Detail::Reorder {
+            name: "imports".to_owned(),
+            kind: "import",
+            old_line,
+            new_line,
+        },
     }
 }
 

@@ -552,3 +552,21 @@ fn a_partial_parse_still_sees_keyword_callers_of_a_renamed_parameter() {
     let fixed = new.replace("f(size=3)", "f(n=3)");
     all_labelled(&old, &fixed, Rename);
 }
+
+#[test]
+fn imports_merged_split_or_sorted_like_isort_are_reorder() {
+    let old = "from os import path\nfrom os import sep\nimport sys, json\n\nx = 1\n";
+    let new = "import json\nimport sys\nfrom os import path, sep\n\nx = 1\n";
+    all_labelled(old, new, Reorder);
+}
+
+#[test]
+fn an_import_that_changes_what_is_imported_is_substantive() {
+    all_labelled(
+        "from os import path\nfrom os import sep\n",
+        "from os import path, sep, getcwd\n",
+        Substantive,
+    );
+    all_labelled("import a.b\n", "import a.c\n", Substantive);
+    all_labelled("from m import a as b\n", "from n import a as b\n", Substantive);
+}

@@ -99,9 +99,63 @@ pub struct ParsedSource {
     pub partial: bool,
     /// The rows parsed, when only some were.
     pub parsed_rows: Option<Vec<std::ops::Range<usize>>>,
+    /// Token ranges of the import statements, in order.
+    pub imports: Vec<std::ops::Range<usize>>,
 }
 
 impl ParsedSource {
+    /// What the import statements touching `rows` bring in, as sorted
+    /// `module:name:alias` entries, or `None` when other code shares those
+    /// rows (then they are not only imports).
+    pub fn imports_on_rows(&self, rows: &[std::ops::Range<usize>]) -> Option<Vec<String>> {
+        let touches = |token: &Token| rows.iter().any(|range| token.rows().any(|row| range.contains(&row)));
+        let statements: Vec<&std::ops::Range<usize>> = self
+            .imports
+            .iter()
+            .filter(|range| self.tokens[(*range).clone()].iter().any(touches))
+            .collect();
+        let in_statement = |index: usize| statements.iter().any(|range| range.contains(&index));
+        let only_imports = self
+            .tokens
+            .iter()
+            .enumerate()
+            .all(|(index, token)| !touches(token) || in_statement(index));
+        if !only_imports {
+            return None;
+        }
+        let mut entries: Vec<String> = statements
+            .into_iter()
+            .flat_map(|range| self.import_entries(range.clone()))
+            .collect();
+        entries.sort_unstable();
+        Some(entries)
+    }
+
+    /// `from m import a as b, c` → `m:a:b`, `m:c:c`; `import x.y` → `:x.y:x`.
+    fn import_entries(&self, range: std::ops::Range<usize>) -> Vec<String> {
+        let words: Vec<&str> = self.tokens[range].iter().map(|t| self.token_text(t)).collect();
+        let (module, names) = match words.iter().position(|w| *w == "import") {
+            Some(at) if words.first() == Some(&"from") => (words[1..at].concat(), &words[at + 1..]),
+            Some(at) => (String::new(), &words[at + 1..]),
+            None => return Vec::new(),
+        };
+        names
+            .split(|w| *w == ",")
+            .filter(|group| !group.is_empty())
+            .map(|group| {
+                let (name, alias) = match group.iter().position(|w| *w == "as") {
+                    Some(at) => (group[..at].concat(), group[at + 1..].concat()),
+                    None => {
+                        let name = group.concat();
+                        let bound = name.split('.').next().unwrap_or_default().to_owned();
+                        (name, if module.is_empty() { bound } else { group.concat() })
+                    }
+                };
+                format!("{module}:{name}:{alias}")
+            })
+            .collect()
+    }
+
     /// Whether `word` appears as a whole identifier in the rows that were not
     /// parsed (text, strings and comments included: a superset of its uses).
     pub fn mentions_outside_parsed(&self, word: &str) -> bool {
@@ -233,6 +287,7 @@ fn parse_with(text: &str, rows: Option<&[std::ops::Range<usize>]>, old_tree: Opt
         comments,
         scopes,
         lexical_scopes,
+        imports,
     })
 }
 
