@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use serde_json::Value;
-use support::{Repo, diffscore, file};
+use support::{Repo, diffscore, file, labels_of};
 
 /// Every file under `root` (`.git` included) with its bytes; links as their target.
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -79,14 +79,6 @@ fn committed(files: &[(&str, &[u8])]) -> Repo {
     repo
 }
 
-fn labels(report: &Value, path: &str) -> Vec<String> {
-    let changes = file(report, path)["changes"].as_array().unwrap().clone();
-    changes
-        .iter()
-        .map(|c| c["label"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn not_a_repository() {
     let folder = tempfile::tempdir().unwrap();
@@ -151,7 +143,7 @@ fn utf8_with_a_byte_order_mark() {
         .stage_all();
     let report = json_untouched(&repo, &[]);
     assert_eq!(file(&report, "bom.py")["parsed"], true);
-    assert_eq!(labels(&report, "bom.py"), ["docstring"]);
+    assert_eq!(labels_of(&report, "bom.py"), ["docstring"]);
 }
 
 #[test]
@@ -160,8 +152,8 @@ fn crlf_and_mixed_line_endings() {
     repo.write("crlf.py", "x = 1\ny = 2\n");
     repo.write("mixed.py", "a = 1\r\nb = 3\n").stage_all();
     let report = json_untouched(&repo, &[]);
-    assert_eq!(labels(&report, "crlf.py"), ["formatting"], "line endings are layout");
-    assert_eq!(labels(&report, "mixed.py"), ["substantive"]);
+    assert_eq!(labels_of(&report, "crlf.py"), ["formatting"], "line endings are layout");
+    assert_eq!(labels_of(&report, "mixed.py"), ["substantive"]);
     assert_eq!(support::covered_lines(&report), repo.numstat(&["--cached"]));
 }
 
@@ -170,7 +162,7 @@ fn tabs_to_spaces() {
     let repo = committed(&[("tabs.py", b"def f():\n\tif x:\n\t\treturn 1\n")]);
     repo.write("tabs.py", "def f():\n    if x:\n        return 1\n")
         .stage_all();
-    assert_eq!(labels(&json_untouched(&repo, &[]), "tabs.py"), ["formatting"]);
+    assert_eq!(labels_of(&json_untouched(&repo, &[]), "tabs.py"), ["formatting"]);
 }
 
 #[test]
@@ -183,14 +175,14 @@ fn invalid_python_is_flagged_and_python_2_is_read() {
     repo.write("py2.py", "print 'hello world'\nexec code\n").stage_all();
     let report = json_untouched(&repo, &[]);
     assert_eq!(file(&report, "bad.py")["parse_errors"], true);
-    assert_eq!(labels(&report, "bad.py"), ["substantive"]);
+    assert_eq!(labels_of(&report, "bad.py"), ["substantive"]);
     // The grammar reads Python 2 (print and exec statements, `except E, e`,
     // backticks, 0777L), so such files are classified like any code.
-    assert_eq!(labels(&report, "py2.py"), ["substantive"]);
+    assert_eq!(labels_of(&report, "py2.py"), ["substantive"]);
     let py2 = committed(&[("old.py", b"try:\n    f()\nexcept Error, e:\n    x = `e`\n")]);
     py2.write("old.py", "try:\n    f()\nexcept Error, e:\n    x = `e`  # repr\n")
         .stage_all();
-    assert_eq!(labels(&json_untouched(&py2, &[]), "old.py"), ["comment"]);
+    assert_eq!(labels_of(&json_untouched(&py2, &[]), "old.py"), ["comment"]);
 }
 
 #[test]
@@ -211,7 +203,7 @@ fn a_fifty_thousand_line_function() {
     let repo = committed(&[("huge.py", source.as_bytes())]);
     repo.write("huge.py", source.replacen("x25000 = 25000", "x25000 = 25001", 1))
         .stage_all();
-    assert_eq!(labels(&json_untouched(&repo, &[]), "huge.py"), ["substantive"]);
+    assert_eq!(labels_of(&json_untouched(&repo, &[]), "huge.py"), ["substantive"]);
 }
 
 #[test]
@@ -226,7 +218,7 @@ fn nesting_five_hundred_levels_deep() {
     repo.write("deep.py", deep(2) + &blocks.replace("pass", "return"))
         .stage_all();
     assert_eq!(
-        labels(&json_untouched(&repo, &[]), "deep.py"),
+        labels_of(&json_untouched(&repo, &[]), "deep.py"),
         ["substantive", "substantive"]
     );
 }
@@ -236,7 +228,7 @@ fn a_one_megabyte_single_line() {
     let line = |v: &str| format!("DATA = '{}{v}'\n", "a".repeat(1024 * 1024));
     let repo = committed(&[("line.py", line("b").as_bytes())]);
     repo.write("line.py", line("c")).stage_all();
-    assert_eq!(labels(&json_untouched(&repo, &[]), "line.py"), ["substantive"]);
+    assert_eq!(labels_of(&json_untouched(&repo, &[]), "line.py"), ["substantive"]);
 }
 
 #[test]

@@ -3,18 +3,10 @@
 
 mod support;
 
-use support::{Repo, file};
+use support::{Repo, labels_of};
 
 const MODELS: &str = "def load_user(pk):\n    return {\"pk\": pk}\n";
 const VIEWS: &str = "from app.models import load_user\n\n\ndef show(pk):\n    return load_user(pk)\n";
-
-fn labels(report: &serde_json::Value, path: &str) -> Vec<String> {
-    let changes = file(report, path)["changes"].as_array().unwrap().clone();
-    changes
-        .iter()
-        .map(|c| c["label"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 #[test]
 fn a_definition_renamed_with_its_imports_in_other_files_is_a_rename() {
@@ -32,7 +24,7 @@ fn a_definition_renamed_with_its_imports_in_other_files_is_a_rename() {
     repo.stage_all();
     let report = repo.json(&[]);
     for path in ["app/models.py", "app/views.py", "app/admin.py"] {
-        let found = labels(&report, path);
+        let found = labels_of(&report, path);
         assert!(
             !found.is_empty() && found.iter().all(|label| label == "rename"),
             "{path}: {found:?}"
@@ -50,7 +42,7 @@ fn an_import_renamed_without_its_definition_is_substantive() {
     repo.stage_all();
     let report = repo.json(&[]);
     assert!(
-        labels(&report, "app/views.py")
+        labels_of(&report, "app/views.py")
             .iter()
             .all(|label| label == "substantive")
     );
@@ -71,9 +63,13 @@ fn an_import_from_another_module_does_not_follow_a_rename_elsewhere() {
     );
     repo.stage_all();
     let report = repo.json(&[]);
-    assert!(labels(&report, "app/models.py").iter().all(|label| label == "rename"));
     assert!(
-        labels(&report, "app/views.py")
+        labels_of(&report, "app/models.py")
+            .iter()
+            .all(|label| label == "rename")
+    );
+    assert!(
+        labels_of(&report, "app/views.py")
             .iter()
             .all(|label| label == "substantive")
     );

@@ -94,6 +94,11 @@ pub fn tokens_on_rows(tokens: &[Token], rows: &Range<usize>) -> Range<usize> {
     start..end.max(start)
 }
 
+/// The keys of the tokens that touch any of `rows`, in order.
+pub fn keys_on(tokens: &[Token], rows: &RowSet) -> Vec<u64> {
+    SideTokens::new(tokens, rows).keys()
+}
+
 /// The tokens of one side that touch a region's rows, by index into the file's tokens.
 struct SideTokens<'a> {
     all: &'a [Token],

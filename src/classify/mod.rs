@@ -14,7 +14,7 @@ pub mod rename;
 pub mod rows;
 mod text;
 
-use align::{Findings, Kind, Region, Side, align_region, tokens_on_rows};
+use align::{Findings, Kind, Region, Side, align_region, keys_on, tokens_on_rows};
 pub use changes::{Change, Detail, LineRange, Note};
 use marks::{FileMarks, Mark, SideMarks};
 use rename::Verdict;
@@ -246,19 +246,9 @@ fn layout_chain(old: &ParsedSource, new: &ParsedSource, runs: &[Run], first: usi
 }
 
 /// Whether the code tokens on some rows are the same sequence on both sides.
-fn same_code(
-    old: &ParsedSource,
-    new: &ParsedSource,
-    old_rows: &std::ops::Range<usize>,
-    new_rows: &std::ops::Range<usize>,
-) -> bool {
-    let keys = |source: &ParsedSource, rows: &std::ops::Range<usize>| {
-        source.tokens[tokens_on_rows(&source.tokens, rows)]
-            .iter()
-            .map(|t| t.key)
-            .collect::<Vec<u64>>()
-    };
-    keys(old, old_rows) == keys(new, new_rows)
+fn same_code(old: &ParsedSource, new: &ParsedSource, old_rows: &Range<usize>, new_rows: &Range<usize>) -> bool {
+    keys_on(&old.tokens, &RowSet::from_range(old_rows.clone()))
+        == keys_on(&new.tokens, &RowSet::from_range(new_rows.clone()))
 }
 
 fn parse_both(
@@ -569,18 +559,9 @@ fn imports_regrouped(old: &ParsedSource, new: &ParsedSource, region: &Region) ->
     ) else {
         return false;
     };
-    let keys = |source: &ParsedSource, rows: &RowSet| -> Vec<u64> {
-        let mut indices: Vec<usize> = rows
-            .ranges()
-            .iter()
-            .flat_map(|range| tokens_on_rows(&source.tokens, range))
-            .collect();
-        indices.dedup();
-        indices.into_iter().map(|i| source.tokens[i].key).collect()
-    };
     // Same tokens in the same order: nothing was regrouped; the alignment
     // tells what else changed (a comment, say).
-    !before.is_empty() && before == after && keys(old, &region.old) != keys(new, &region.new)
+    !before.is_empty() && before == after && keys_on(&old.tokens, &region.old) != keys_on(&new.tokens, &region.new)
 }
 
 fn regrouped_imports_note(region: &Region) -> Note {
