@@ -60,15 +60,6 @@ impl Change {
     pub fn line_count(&self) -> usize {
         self.old.iter().chain(&self.new).map(LineRange::line_count).sum()
     }
-
-    /// The first line of the change, preferring the new side.
-    pub fn anchor(&self) -> (Side, usize) {
-        match (self.new.first(), self.old.first()) {
-            (Some(range), _) => (Side::New, range.start),
-            (None, Some(range)) => (Side::Old, range.start),
-            (None, None) => (Side::New, 0),
-        }
-    }
 }
 
 /// Groups the marked rows of each region into changes. A move is one change

@@ -18,7 +18,11 @@ impl Mark {
 
     /// Combines two marks on one row: the stronger label wins, and keeps its note.
     pub fn combine(self, other: Mark) -> Mark {
-        if other.label < self.label { other } else { self }
+        if self.label.strongest(other.label) == self.label {
+            self
+        } else {
+            other
+        }
     }
 }
 

@@ -69,17 +69,6 @@ pub enum ScopeKind {
     Method,
 }
 
-impl ScopeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScopeKind::Module => "module",
-            ScopeKind::Class => "class",
-            ScopeKind::Function => "function",
-            ScopeKind::Method => "method",
-        }
-    }
-}
-
 /// One side of a Python file, parsed and tokenised.
 pub struct ParsedSource {
     /// The text as parsed (a UTF-8 byte-order mark removed).
