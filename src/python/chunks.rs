@@ -31,7 +31,7 @@ struct ClassChunk {
 
 impl Chunks {
     pub fn scan(text: &str) -> Chunks {
-        let lines: Vec<&str> = text.split('\n').collect();
+        let lines: Vec<&str> = text.split('\n').map(|line| line.strip_suffix('\r').unwrap_or(line)).collect();
         let mut scanner = Scanner::default();
         let boundaries: Vec<bool> = lines
             .iter()
@@ -244,6 +244,11 @@ mod tests {
         assert_eq!(touched(10..11), vec![0..2, 9..14]);
         assert_eq!(touched(1..3), vec![0..9]);
         assert_eq!(touched(17..18), vec![0..2, 16..19]);
+    }
+
+    #[test]
+    fn windows_line_endings_split_the_same_way() {
+        assert_eq!(Chunks::scan(&TEXT.replace('\n', "\r\n")).top, Chunks::scan(TEXT).top);
     }
 
     #[test]
