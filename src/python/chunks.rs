@@ -31,7 +31,10 @@ struct ClassChunk {
 
 impl Chunks {
     pub fn scan(text: &str) -> Chunks {
-        let lines: Vec<&str> = text.split('\n').map(|line| line.strip_suffix('\r').unwrap_or(line)).collect();
+        let lines: Vec<&str> = text
+            .split('\n')
+            .map(|line| line.strip_suffix('\r').unwrap_or(line))
+            .collect();
         let mut scanner = Scanner::default();
         let boundaries: Vec<bool> = lines
             .iter()
@@ -183,17 +186,19 @@ impl Scanner {
         self.depth == 0 && self.string.is_none() && !self.continued
     }
 
+    /// Scans bytes: every character that matters here is ASCII, and no byte
+    /// of a multi-byte UTF-8 character is.
     fn scan_line(&mut self, line: &str) {
-        let chars: Vec<char> = line.chars().collect();
+        let bytes = line.as_bytes();
         let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
+        while i < bytes.len() {
+            let c = bytes[i];
             if let Some((quote, triple)) = self.string {
-                if c == '\\' {
+                if c == b'\\' {
                     i += 2;
                     continue;
                 }
-                if c == quote && (!triple || chars[i..].starts_with(&[quote, quote, quote])) {
+                if c == quote as u8 && (!triple || bytes[i..].starts_with(&[c, c, c])) {
                     self.string = None;
                     i += if triple { 3 } else { 1 };
                     continue;
@@ -202,15 +207,15 @@ impl Scanner {
                 continue;
             }
             match c {
-                '#' => break,
-                '\'' | '"' => {
-                    let triple = chars[i..].starts_with(&[c, c, c]);
-                    self.string = Some((c, triple));
+                b'#' => break,
+                b'\'' | b'"' => {
+                    let triple = bytes[i..].starts_with(&[c, c, c]);
+                    self.string = Some((c as char, triple));
                     i += if triple { 3 } else { 1 };
                     continue;
                 }
-                '(' | '[' | '{' => self.depth += 1,
-                ')' | ']' | '}' => self.depth = self.depth.saturating_sub(1),
+                b'(' | b'[' | b'{' => self.depth += 1,
+                b')' | b']' | b'}' => self.depth = self.depth.saturating_sub(1),
                 _ => {}
             }
             i += 1;
