@@ -6,7 +6,10 @@ library (real modules with renames, moves, docstrings, comments, re-wraps and
 real changes, see accuracy/mutate.py), then reports whole-process median wall
 time and peak RSS of both commands on the same repository:
 
-- the main diff: 100 modified files;
+- the main diff: 100 modified files, each with one to three edits of every
+  kind (moves and module-level renames included);
+- 100 modified files each with one edit inside a function (a docstring, a
+  comment, a changed comparison, a renamed local): the everyday commit;
 - scaling: 25, 50, 100 and 200 files;
 - one 20,000-line file with a one-line change;
 - one 5,000-line file rewritten entirely.
@@ -86,7 +89,16 @@ def edited(source, tree, rng, index):
     return source
 
 
-def build(files, rng):
+LOCAL_EDITS = [mutate.mutate_add_docstring, mutate.mutate_add_comment, mutate.mutate_behaviour, mutate.mutate_rename_local]
+
+
+def local_edit(source, tree, rng, index):
+    """The source with one edit inside a function body."""
+    result = LOCAL_EDITS[index % len(LOCAL_EDITS)](source, tree, rng)
+    return result[0] if result else source
+
+
+def build(files, rng, edit=edited):
     """A repository with `files` stdlib modules committed and edits staged."""
     repo = tempfile.mkdtemp(prefix="diffscore-perf-")
     git(repo, "init", "-q")
@@ -96,7 +108,7 @@ def build(files, rng):
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "base")
     for index, (name, text, tree) in enumerate(sources):
-        open(os.path.join(repo, "m%03d_%s" % (index, name)), "w", encoding="utf-8").write(edited(text, tree, rng, index))
+        open(os.path.join(repo, "m%03d_%s" % (index, name)), "w", encoding="utf-8").write(edit(text, tree, rng, index))
     git(repo, "add", "-A")
     return repo
 
@@ -148,6 +160,9 @@ def main():
             timings[files] = report("%d modified files" % files, repo, diffscore, options.runs)
         for small, large in ((25, 50), (50, 100), (100, 200)):
             print("scaling %3d -> %3d files: %.2fx the time" % (small, large, timings[large] / timings[small]))
+        repo = build(100, random.Random(options.seed), local_edit)
+        repos.append(repo)
+        report("100 files, one local edit", repo, diffscore, options.runs)
         repo = single_file(20000, False, random.Random(options.seed))
         repos.append(repo)
         report("20,000-line file, 1 change", repo, diffscore, options.runs)
