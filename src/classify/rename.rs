@@ -177,6 +177,9 @@ impl Checker<'_> {
             return None;
         }
         let kind = self.kind(old_key, old_occurrences);
+        if !self.free_to_rename(old_key, from) {
+            return None;
+        }
         let scope = self.scope_name(old_key, old_occurrences, kind);
         let count = old_occurrences.len();
         let uses = if count == 1 {
@@ -243,6 +246,16 @@ impl Checker<'_> {
             .renamed_elsewhere
             .iter()
             .any(|r| r.from == from && r.to == to && module_matches(&r.module, &module))
+    }
+
+    /// Names reached without an identifier stay put: a dunder (Python calls
+    /// `__str__` by name), and a module-level name also spelled as a string
+    /// (`__all__ = ["parse"]`, `getattr(module, "parse")`).
+    fn free_to_rename(&self, key: &NameKey, from: &str) -> bool {
+        let dunder = from.starts_with("__") && from.ends_with("__");
+        let module_level = matches!(key, NameKey::Scoped { scope, .. } if scope.is_empty());
+        let spelled = || self.old.text.contains(&format!("\"{from}\"")) || self.old.text.contains(&format!("'{from}'"));
+        !(dunder || (module_level && spelled()))
     }
 
     /// A renamed parameter can be passed by keyword: every `from=` keyword
