@@ -191,7 +191,7 @@ fn alignment_regions(old: &ParsedSource, new: &ParsedSource, runs: &[Run], old_l
     let mut regions = Vec::new();
     let mut i = 0;
     while i < runs.len() {
-        if let Some((region, end)) = layout_chain(old, new, runs, i) {
+        if let Some((region, end)) = layout_chain(old, new, runs, old_lines, i) {
             regions.push(region);
             i = end;
             continue;
@@ -219,7 +219,13 @@ fn alignment_regions(old: &ParsedSource, new: &ParsedSource, runs: &[Run], old_l
 /// The shortest chain of runs from `first`, with up to [`MAX_CONTEXT`]
 /// unchanged lines on each end, whose code tokens are equal on both sides;
 /// returns its region and the index of the run after it.
-fn layout_chain(old: &ParsedSource, new: &ParsedSource, runs: &[Run], first: usize) -> Option<(Region, usize)> {
+fn layout_chain(
+    old: &ParsedSource,
+    new: &ParsedSource,
+    runs: &[Run],
+    old_lines: &[&[u8]],
+    first: usize,
+) -> Option<(Region, usize)> {
     let lower = first.checked_sub(1).map_or(0, |before| runs[before].old.end);
     let mut last = first;
     loop {
@@ -229,11 +235,14 @@ fn layout_chain(old: &ParsedSource, new: &ParsedSource, runs: &[Run], first: usi
                 let old_rows = runs[first].old.start - lead..runs[last].old.end + trail;
                 let new_rows = runs[first].new.start - lead..runs[last].new.end + trail;
                 if same_code(old, new, &old_rows, &new_rows) {
-                    let region = Region {
-                        old: RowSet::from_range(old_rows),
-                        new: RowSet::from_range(new_rows),
-                    };
-                    return Some((region, last + 1));
+                    return Some(extend_over_blank_lines(
+                        old,
+                        new,
+                        runs,
+                        old_lines,
+                        (old_rows, new_rows),
+                        last,
+                    ));
                 }
             }
         }
@@ -243,6 +252,38 @@ fn layout_chain(old: &ParsedSource, new: &ParsedSource, runs: &[Run], first: usi
         }
         last += 1;
     }
+}
+
+/// Grows a pure-layout chain over the next runs while only blank lines
+/// separate them and the code stays the same: a comment that the line diff
+/// moved past blank lines is then matched with itself.
+fn extend_over_blank_lines(
+    old: &ParsedSource,
+    new: &ParsedSource,
+    runs: &[Run],
+    old_lines: &[&[u8]],
+    (mut old_rows, mut new_rows): (Range<usize>, Range<usize>),
+    mut last: usize,
+) -> (Region, usize) {
+    let first = last;
+    while let Some(next) = runs.get(last + 1) {
+        let blank_gap =
+            (old_rows.end..next.old.start).all(|row| old_lines.get(row).is_some_and(|l| l.trim_ascii().is_empty()));
+        let (grown_old, grown_new) = (old_rows.start..next.old.end, new_rows.start..next.new.end);
+        if last + 1 - first >= MAX_CHAIN
+            || next.old.start < old_rows.end
+            || !blank_gap
+            || !same_code(old, new, &grown_old, &grown_new)
+        {
+            break;
+        }
+        (old_rows, new_rows, last) = (grown_old, grown_new, last + 1);
+    }
+    let region = Region {
+        old: RowSet::from_range(old_rows),
+        new: RowSet::from_range(new_rows),
+    };
+    (region, last + 1)
 }
 
 /// Whether the code tokens on some rows are the same sequence on both sides.

@@ -570,3 +570,10 @@ fn an_import_that_changes_what_is_imported_is_substantive() {
     all_labelled("import a.b\n", "import a.c\n", Substantive);
     all_labelled("from m import a as b\n", "from n import a as b\n", Substantive);
 }
+
+#[test]
+fn a_comment_the_line_diff_moves_past_blank_lines_is_formatting() {
+    let old = "import os\n\n\n# --- helpers\n\ndef f():\n    pass\n";
+    let new = "import os\n\n# --- helpers\n\n\ndef f():\n    pass\n";
+    all_labelled(old, new, Formatting);
+}
