@@ -4,12 +4,12 @@
 //! the token alignment of each changed region decides why, and every changed
 //! row ends with exactly one label. Other text gets line-level analysis.
 
-use std::ops::Range;
-
 pub mod align;
 pub mod changes;
 pub mod marks;
 mod moves;
+mod parsing;
+mod regions;
 pub mod rename;
 pub mod rows;
 mod text;
@@ -17,17 +17,18 @@ mod text;
 use align::{Findings, Kind, Region, Side, align_region, keys_on, tokens_on_rows};
 pub use changes::{Change, Detail, LineRange, Note};
 use marks::{FileMarks, Mark, SideMarks};
+pub use parsing::MAX_PARSE_BYTES;
+#[cfg(test)]
+use parsing::touched_statements;
+use parsing::{Parsing, parse_both};
+use regions::{alignment_regions, run_regions};
 use rename::Verdict;
 pub use rename::{Context, ModuleRename, module_of_path};
 use rows::RowSet;
 
 use crate::label::Label;
 use crate::lines::{LineDiff, Run, diff_lines, split_lines};
-use crate::python::{self, ParsedSource};
-
-/// Above this size a file is analysed line by line only, so one generated
-/// file cannot make a commit hook slow.
-pub const MAX_PARSE_BYTES: usize = 4 * 1024 * 1024;
+use crate::python::ParsedSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
@@ -83,14 +84,6 @@ pub fn classify_in(old: &[u8], new: &[u8], language: Language, context: &Context
         return classify_parsing(old, new, language, context, Parsing::Whole).0;
     }
     analysis
-}
-
-/// How much of a Python file to parse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Parsing {
-    /// Only the top-level statements the diff touches, when that is enough.
-    Touched,
-    Whole,
 }
 
 /// Classifies with the given parsing; also says whether the touched
@@ -161,224 +154,6 @@ fn classify_parsing(
     analysis.changes = changes::group(&regions, &marks, &notes, &scope_of);
     analysis.marks = marks;
     (analysis, needs_whole_file)
-}
-
-fn run_regions(runs: &[Run]) -> Vec<Region> {
-    runs.iter()
-        .map(|run| Region {
-            old: RowSet::from_range(run.old.clone()),
-            new: RowSet::from_range(run.new.clone()),
-        })
-        .collect()
-}
-
-/// How many runs a chain of runs may span, how many unchanged lines may
-/// separate two of its runs, and how many unchanged lines around it may join.
-const MAX_CHAIN: usize = 8;
-const MAX_GAP: usize = 3;
-const MAX_CONTEXT: usize = 2;
-
-/// The regions to align: the runs, joined where one run alone would misread
-/// a pure layout change. The line diff often matches a blank line or a lone
-/// `)` in the middle of a reformatted block, splitting a statement between two
-/// runs, or leaving a bracket whose meaning changed outside the run. A chain
-/// of nearby runs (with the unchanged lines between and around them) is one
-/// region when its code tokens are the same on both sides: then nothing can
-/// be hidden, since nothing but layout changed. A deletion next to an
-/// insertion across blank lines is one region too: no token lies between them.
-fn alignment_regions(old: &ParsedSource, new: &ParsedSource, runs: &[Run], old_lines: &[&[u8]]) -> Vec<Region> {
-    let blank_gap = |a: &Run, b: &Run| (a.old.end..b.old.start).all(|row| old_lines[row].trim_ascii().is_empty());
-    let mut regions = Vec::new();
-    let mut i = 0;
-    while i < runs.len() {
-        if let Some((region, end)) = layout_chain(old, new, runs, old_lines, i) {
-            regions.push(region);
-            i = end;
-            continue;
-        }
-        let mut region = Region {
-            old: RowSet::from_range(runs[i].old.clone()),
-            new: RowSet::from_range(runs[i].new.clone()),
-        };
-        let joins_next = runs.get(i + 1).is_some_and(|next| {
-            let run = &runs[i];
-            let one_sided = (run.new.is_empty() && next.old.is_empty()) || (run.old.is_empty() && next.new.is_empty());
-            one_sided && blank_gap(run, next)
-        });
-        if joins_next {
-            region.old.insert(runs[i + 1].old.clone());
-            region.new.insert(runs[i + 1].new.clone());
-            i += 1;
-        }
-        regions.push(region);
-        i += 1;
-    }
-    regions
-}
-
-/// The shortest chain of runs from `first`, with up to [`MAX_CONTEXT`]
-/// unchanged lines on each end, whose code tokens are equal on both sides;
-/// returns its region and the index of the run after it.
-fn layout_chain(
-    old: &ParsedSource,
-    new: &ParsedSource,
-    runs: &[Run],
-    old_lines: &[&[u8]],
-    first: usize,
-) -> Option<(Region, usize)> {
-    let lower = first.checked_sub(1).map_or(0, |before| runs[before].old.end);
-    let mut last = first;
-    loop {
-        let upper = runs.get(last + 1).map_or(usize::MAX, |after| after.old.start);
-        for lead in 0..=MAX_CONTEXT.min(runs[first].old.start - lower) {
-            for trail in 0..=MAX_CONTEXT.min(upper.saturating_sub(runs[last].old.end)) {
-                let old_rows = runs[first].old.start - lead..runs[last].old.end + trail;
-                let new_rows = runs[first].new.start - lead..runs[last].new.end + trail;
-                if same_code(old, new, &old_rows, &new_rows) {
-                    return Some(extend_over_blank_lines(
-                        old,
-                        new,
-                        runs,
-                        old_lines,
-                        (old_rows, new_rows),
-                        last,
-                    ));
-                }
-            }
-        }
-        let next = runs.get(last + 1)?;
-        if last + 1 - first >= MAX_CHAIN || next.old.start - runs[last].old.end > MAX_GAP {
-            return None;
-        }
-        last += 1;
-    }
-}
-
-/// Grows a pure-layout chain over the next runs while only blank lines
-/// separate them and the code stays the same: a comment that the line diff
-/// moved past blank lines is then matched with itself.
-fn extend_over_blank_lines(
-    old: &ParsedSource,
-    new: &ParsedSource,
-    runs: &[Run],
-    old_lines: &[&[u8]],
-    (mut old_rows, mut new_rows): (Range<usize>, Range<usize>),
-    mut last: usize,
-) -> (Region, usize) {
-    let first = last;
-    while let Some(next) = runs.get(last + 1) {
-        let blank_gap =
-            (old_rows.end..next.old.start).all(|row| old_lines.get(row).is_some_and(|l| l.trim_ascii().is_empty()));
-        let (grown_old, grown_new) = (old_rows.start..next.old.end, new_rows.start..next.new.end);
-        if last + 1 - first >= MAX_CHAIN
-            || next.old.start < old_rows.end
-            || !blank_gap
-            || !same_code(old, new, &grown_old, &grown_new)
-        {
-            break;
-        }
-        (old_rows, new_rows, last) = (grown_old, grown_new, last + 1);
-    }
-    let region = Region {
-        old: RowSet::from_range(old_rows),
-        new: RowSet::from_range(new_rows),
-    };
-    (region, last + 1)
-}
-
-/// Whether the code tokens on some rows are the same sequence on both sides.
-fn same_code(old: &ParsedSource, new: &ParsedSource, old_rows: &Range<usize>, new_rows: &Range<usize>) -> bool {
-    keys_on(&old.tokens, &RowSet::from_range(old_rows.clone()))
-        == keys_on(&new.tokens, &RowSet::from_range(new_rows.clone()))
-}
-
-fn parse_both(
-    old: &[u8],
-    new: &[u8],
-    runs: &[Run],
-    lines: (&[&[u8]], &[&[u8]]),
-    parsing: Parsing,
-) -> Result<(ParsedSource, ParsedSource), &'static str> {
-    if old.len().max(new.len()) > MAX_PARSE_BYTES {
-        return Err("file too large to parse: analysed line by line");
-    }
-    let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else {
-        return Err("not valid UTF-8: analysed line by line");
-    };
-    let old_runs: Vec<Range<usize>> = runs.iter().map(|run| run.old.clone()).collect();
-    let new_runs: Vec<Range<usize>> = runs.iter().map(|run| run.new.clone()).collect();
-    let selective = parsing == Parsing::Touched && !needs_every_statement(runs, lines);
-    let select = |text: &str, runs: &[Range<usize>], line_count: usize| {
-        selective.then(|| touched_statements(text, runs, line_count)).flatten()
-    };
-    let (old_rows, new_rows) = match (
-        select(old, &old_runs, lines.0.len()),
-        select(new, &new_runs, lines.1.len()),
-    ) {
-        (Some(old_rows), Some(new_rows)) => (Some(old_rows), Some(new_rows)),
-        _ => (None, None),
-    };
-    let gave_up = "the parser gave up: analysed line by line";
-    let old = python::parse_rows(old, old_rows.as_deref()).ok_or(gave_up)?;
-    let new = match new_rows {
-        Some(rows) => python::parse_rows(new, Some(&rows)),
-        None => {
-            let edits: Vec<(Range<usize>, Range<usize>)> =
-                runs.iter().map(|run| (run.old.clone(), run.new.clone())).collect();
-            python::reparse(&old, new, &edits)
-        }
-    };
-    Ok((old, new.ok_or(gave_up)?))
-}
-
-/// Lines of context around a run that the alignment may read.
-const CONTEXT_ROWS: usize = MAX_CONTEXT + 1;
-
-/// The rows of the statements around the runs, or `None` when they are most
-/// of the file (parsing it all costs about the same).
-fn touched_statements(text: &str, runs: &[Range<usize>], line_count: usize) -> Option<Vec<Range<usize>>> {
-    let around: Vec<Range<usize>> = runs
-        .iter()
-        .map(|run| run.start.saturating_sub(CONTEXT_ROWS)..(run.end + CONTEXT_ROWS).min(line_count.max(1)))
-        .collect();
-    let rows = python::chunks::Chunks::scan(text).rows_around(&around);
-    let covered: usize = rows.iter().map(|range| range.len()).sum();
-    (covered * 2 < line_count).then_some(rows)
-}
-
-/// Whether the classifiers need every statement of the file: when an import
-/// changed (an import's names are checked against the whole module), or when
-/// a definition's `def`/`class` line is removed in one run and added in
-/// another (it may have moved, and a move is judged against its siblings).
-fn needs_every_statement(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> bool {
-    let mut removed: Vec<(&[u8], usize)> = Vec::new();
-    let mut added: Vec<(&[u8], usize)> = Vec::new();
-    for (index, run) in runs.iter().enumerate() {
-        for (rows, side_lines, found) in [(&run.old, lines.0, &mut removed), (&run.new, lines.1, &mut added)] {
-            for line in rows.clone().filter_map(|row| side_lines.get(row)) {
-                if line.starts_with(b"import ") || line.starts_with(b"from ") {
-                    return true;
-                }
-                if let Some(name) = defined_name(line) {
-                    found.push((name, index));
-                }
-            }
-        }
-    }
-    removed
-        .iter()
-        .any(|(name, run)| added.iter().any(|(other, other_run)| name == other && run != other_run))
-}
-
-/// The name on a `def`/`class` line, at any indentation.
-fn defined_name(line: &[u8]) -> Option<&[u8]> {
-    let rest = line.trim_ascii_start();
-    let rest = rest.strip_prefix(b"async ").unwrap_or(rest);
-    let rest = rest.strip_prefix(b"def ").or_else(|| rest.strip_prefix(b"class "))?;
-    let end = rest
-        .iter()
-        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80))?;
-    Some(&rest[..end]).filter(|name| !name.is_empty())
 }
 
 /// What marking a Python file found besides the marks themselves.

@@ -1,7 +1,10 @@
 //! Unit tests of the classification core on pairs of small sources.
 
+use std::ops::Range;
+
 use super::*;
 use crate::label::Label::*;
+use crate::python;
 
 /// The label of every changed line, as `(-line, label)` for removed lines
 /// and `(+line, label)` for added ones, lines 1-based.
