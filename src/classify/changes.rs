@@ -74,10 +74,7 @@ pub fn group(
     for region in regions {
         let mut groups: Vec<(Mark, Vec<usize>, Vec<usize>)> = Vec::new();
         for (side, rows) in [(Side::Old, &region.old), (Side::New, &region.new)] {
-            let side_marks = match side {
-                Side::Old => &marks.old,
-                Side::New => &marks.new,
-            };
+            let side_marks = marks.side(side);
             for row in rows.rows() {
                 let Some(mark) = side_marks.get(row) else {
                     continue;

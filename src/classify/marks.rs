@@ -1,5 +1,6 @@
 //! Per-line labels: the differences of each changed row folded into one label.
 
+use super::align::Side;
 use crate::label::Label;
 use crate::lines::Run;
 
@@ -55,6 +56,22 @@ impl SideMarks {
 pub struct FileMarks {
     pub old: SideMarks,
     pub new: SideMarks,
+}
+
+impl FileMarks {
+    pub fn side(&self, side: Side) -> &SideMarks {
+        match side {
+            Side::Old => &self.old,
+            Side::New => &self.new,
+        }
+    }
+
+    pub fn side_mut(&mut self, side: Side) -> &mut SideMarks {
+        match side {
+            Side::Old => &mut self.old,
+            Side::New => &mut self.new,
+        }
+    }
 }
 
 /// Gives every unmarked, non-blank row of `rows` the region's default mark:

@@ -179,11 +179,7 @@ fn mark_python(
     marks: &mut FileMarks,
     context: &Context,
 ) -> PythonMarks {
-    let (mut changed_old, mut changed_new) = (RowSet::default(), RowSet::default());
-    for run in runs {
-        changed_old.insert(run.old.clone());
-        changed_new.insert(run.new.clone());
-    }
+    let (changed_old, changed_new) = rows::changed_rows(runs);
     let mut moves = moves::find(old, new, &changed_old, &changed_new);
     // A move is judged against all its siblings, which a partial parse lacks.
     let moves_need_whole_file = (old.partial || new.partial) && !moves.is_empty();
@@ -242,11 +238,7 @@ fn mark_python(
                 Verdict::Substantive => Mark::plain(Label::Substantive),
             },
         };
-        let side = match difference.side {
-            Side::Old => &mut marks.old,
-            Side::New => &mut marks.new,
-        };
-        side.add(difference.row, mark);
+        marks.side_mut(difference.side).add(difference.row, mark);
     }
 
     let first_move_note = notes.len();
@@ -333,12 +325,11 @@ impl Twin {
         let old_rows = moved.old_rows.start..moved.old_rows.end.min(lines.0.len());
         let new_rows = moved.new_rows.start..moved.new_rows.end.min(lines.1.len());
         if moved.resorted {
-            return Twin {
-                note,
-                same_old: RowSet::from_range(old_rows),
-                same_new: RowSet::from_range(new_rows),
-                resorted: true,
+            let region = Region {
+                old: RowSet::from_range(old_rows),
+                new: RowSet::from_range(new_rows),
             };
+            return Twin::regrouped(&region, note);
         }
         let inner = crate::lines::diff_line_slices(&lines.0[old_rows.clone()], &lines.1[new_rows.clone()]);
         let (mut same_old, mut same_new) = (

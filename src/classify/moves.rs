@@ -181,11 +181,7 @@ mod tests {
     fn moved(old: &str, new: &str) -> Vec<String> {
         let (old_source, new_source) = (parse(old).unwrap(), parse(new).unwrap());
         let diff = diff_lines(old.as_bytes(), new.as_bytes());
-        let (mut changed_old, mut changed_new) = (RowSet::default(), RowSet::default());
-        for run in &diff.runs {
-            changed_old.insert(run.old.clone());
-            changed_new.insert(run.new.clone());
-        }
+        let (changed_old, changed_new) = crate::classify::rows::changed_rows(&diff.runs);
         find(&old_source, &new_source, &changed_old, &changed_new)
             .into_iter()
             .map(|m| m.name)

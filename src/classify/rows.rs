@@ -80,6 +80,16 @@ impl RowSet {
     }
 }
 
+/// The rows the line diff changed, on the old and the new side.
+pub fn changed_rows(runs: &[crate::lines::Run]) -> (RowSet, RowSet) {
+    let (mut old, mut new) = (RowSet::default(), RowSet::default());
+    for run in runs {
+        old.insert(run.old.clone());
+        new.insert(run.new.clone());
+    }
+    (old, new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
