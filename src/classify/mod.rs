@@ -181,8 +181,7 @@ fn mark_python(
 ) -> PythonMarks {
     let (changed_old, changed_new) = rows::changed_rows(runs);
     let mut moves = moves::find(old, new, &changed_old, &changed_new);
-    // A move is judged against all its siblings, which a partial parse lacks.
-    let moves_need_whole_file = (old.partial || new.partial) && !moves.is_empty();
+    let moves_need_whole_file = !moves.iter().all(|moved| siblings_parsed(old, new, moved));
     // Inner moves (methods of a moved class) claim their rows first.
     moves.sort_by_key(|m| m.old_rows.len() + m.new_rows.len());
     let (mut claimed_old, mut claimed_new) = (RowSet::default(), RowSet::default());
@@ -297,6 +296,21 @@ fn mark_python(
         waiting_on_imports: renames.waiting_on_imports,
         needs_whole_file: renames.needs_whole_file || moves_need_whole_file,
     }
+}
+
+/// Whether the parse holds every sibling of a moved item (a move is judged
+/// against them all): a class parsed whole, which no statement left out
+/// defines again.
+fn siblings_parsed(old: &ParsedSource, new: &ParsedSource, moved: &moves::Move) -> bool {
+    if !(old.partial || new.partial) {
+        return true;
+    }
+    let outer = moved.container.split('.').next().unwrap_or_default();
+    !outer.is_empty()
+        && old.holds_whole(&moved.old_rows)
+        && new.holds_whole(&moved.new_rows)
+        && !old.defines_outside_parsed(outer)
+        && !new.defines_outside_parsed(outer)
 }
 
 /// A definition aligned with its twin, and which of its lines are the same

@@ -32,6 +32,8 @@ pub struct Move {
     pub new_rows: Range<usize>,
     pub name: String,
     pub kind: ItemKind,
+    /// The dotted path of the class whose body holds it, `""` for the module.
+    pub container: String,
     /// An import whose names were only re-sorted: nothing to align.
     pub resorted: bool,
 }
@@ -72,6 +74,7 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
                     new_rows: new_item.rows.clone(),
                     name: old_item.name.clone(),
                     kind: old_item.kind,
+                    container: path.clone(),
                     resorted,
                 });
             }

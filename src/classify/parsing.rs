@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use super::regions::MAX_CONTEXT;
 use crate::lines::Run;
+use crate::python::chunks::{Chunks, Selection, defined_name};
 use crate::python::{self, ParsedSource};
 
 /// Above this size a file is analysed line by line only, so one generated
@@ -34,76 +35,97 @@ pub(super) fn parse_both(
     };
     let old_runs: Vec<Range<usize>> = runs.iter().map(|run| run.old.clone()).collect();
     let new_runs: Vec<Range<usize>> = runs.iter().map(|run| run.new.clone()).collect();
-    let selective = parsing == Parsing::Touched && !needs_every_statement(runs, lines);
-    let select = |text: &str, runs: &[Range<usize>], line_count: usize| {
-        selective.then(|| touched_statements(text, runs, line_count)).flatten()
+    let needed = match parsing {
+        Parsing::Touched => needed_statements(runs, lines),
+        Parsing::Whole => None,
     };
-    let (old_rows, new_rows) = match (
-        select(old, &old_runs, lines.0.len()),
-        select(new, &new_runs, lines.1.len()),
-    ) {
-        (Some(old_rows), Some(new_rows)) => (Some(old_rows), Some(new_rows)),
-        _ => (None, None),
-    };
+    let selections = needed.and_then(|whole| {
+        let old_selection = touched_statements(old, &old_runs, &whole.old, lines.0.len())?;
+        let new_selection = touched_statements(new, &new_runs, &whole.new, lines.1.len())?;
+        Some((old_selection, new_selection))
+    });
     let gave_up = "the parser gave up: analysed line by line";
-    let old = python::parse_rows(old, old_rows.as_deref()).ok_or(gave_up)?;
-    let new = match new_rows {
-        Some(rows) => python::parse_rows(new, Some(&rows)),
+    let (old, new) = match selections {
+        Some((old_selection, new_selection)) => (
+            python::parse_rows(old, Some(&old_selection)),
+            python::parse_rows(new, Some(&new_selection)),
+        ),
         None => {
+            let old = python::parse(old).ok_or(gave_up)?;
             let edits: Vec<(Range<usize>, Range<usize>)> =
                 runs.iter().map(|run| (run.old.clone(), run.new.clone())).collect();
-            python::reparse(&old, new, &edits)
+            let new = python::reparse(&old, new, &edits);
+            (Some(old), new)
         }
     };
-    Ok((old, new.ok_or(gave_up)?))
+    Ok((old.ok_or(gave_up)?, new.ok_or(gave_up)?))
 }
 
 /// Lines of context around a run that the alignment may read.
 const CONTEXT_ROWS: usize = MAX_CONTEXT + 1;
 
-/// The rows of the statements around the runs, or `None` when they are most
-/// of the file (parsing it all costs about the same).
-pub(super) fn touched_statements(text: &str, runs: &[Range<usize>], line_count: usize) -> Option<Vec<Range<usize>>> {
+/// The statements around the runs (and the top-level statements holding
+/// `whole_rows`, whole), or `None` when they are most of the file (parsing
+/// it all costs about the same).
+pub(super) fn touched_statements(
+    text: &str,
+    runs: &[Range<usize>],
+    whole_rows: &[usize],
+    line_count: usize,
+) -> Option<Selection> {
     let around: Vec<Range<usize>> = runs
         .iter()
         .map(|run| run.start.saturating_sub(CONTEXT_ROWS)..(run.end + CONTEXT_ROWS).min(line_count.max(1)))
         .collect();
-    let rows = python::chunks::Chunks::scan(text).rows_around(&around);
-    let covered: usize = rows.iter().map(|range| range.len()).sum();
-    (covered * 2 < line_count).then_some(rows)
+    let selection = Chunks::scan(text).select(&around, whole_rows);
+    let covered: usize = selection.rows.iter().map(|range| range.len()).sum();
+    (covered * 2 < line_count).then_some(selection)
 }
 
-/// Whether the classifiers need every statement of the file: when an import
-/// changed (an import's names are checked against the whole module), or when
-/// a definition's `def`/`class` line is removed in one run and added in
+/// Rows whose whole top-level statement the classifiers need, on each side.
+#[derive(Debug, Default)]
+struct WholeRows {
+    old: Vec<usize>,
+    new: Vec<usize>,
+}
+
+/// What the classifiers need besides the statements around the runs, or
+/// `None` when they need every statement of the file: when an import changed
+/// (an import's names are checked against the whole module), or when a
+/// module-level `def`/`class` line is removed in one run and added in
 /// another (it may have moved, and a move is judged against its siblings).
-fn needs_every_statement(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> bool {
-    let mut removed: Vec<(&[u8], usize)> = Vec::new();
-    let mut added: Vec<(&[u8], usize)> = Vec::new();
+/// A nested definition that may have moved needs only the top-level
+/// statement around it (its class, with every sibling).
+fn needed_statements(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> Option<WholeRows> {
+    let mut removed: Vec<(&[u8], usize, usize)> = Vec::new();
+    let mut added: Vec<(&[u8], usize, usize)> = Vec::new();
     for (index, run) in runs.iter().enumerate() {
         for (rows, side_lines, found) in [(&run.old, lines.0, &mut removed), (&run.new, lines.1, &mut added)] {
-            for line in rows.clone().filter_map(|row| side_lines.get(row)) {
+            for row in rows.clone() {
+                let Some(line) = side_lines.get(row) else { continue };
                 if line.starts_with(b"import ") || line.starts_with(b"from ") {
-                    return true;
+                    return None;
                 }
                 if let Some(name) = defined_name(line) {
-                    found.push((name, index));
+                    found.push((name, index, row));
                 }
             }
         }
     }
-    removed
-        .iter()
-        .any(|(name, run)| added.iter().any(|(other, other_run)| name == other && run != other_run))
-}
-
-/// The name on a `def`/`class` line, at any indentation.
-fn defined_name(line: &[u8]) -> Option<&[u8]> {
-    let rest = line.trim_ascii_start();
-    let rest = rest.strip_prefix(b"async ").unwrap_or(rest);
-    let rest = rest.strip_prefix(b"def ").or_else(|| rest.strip_prefix(b"class "))?;
-    let end = rest
-        .iter()
-        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80))?;
-    Some(&rest[..end]).filter(|name| !name.is_empty())
+    let top_level =
+        |row: usize, side_lines: &[&[u8]]| !side_lines[row].starts_with(b" ") && !side_lines[row].starts_with(b"\t");
+    let mut whole = WholeRows::default();
+    for &(name, run, old_row) in &removed {
+        for &(_, _, new_row) in added
+            .iter()
+            .filter(|(other, other_run, _)| *other == name && *other_run != run)
+        {
+            if top_level(old_row, lines.0) || top_level(new_row, lines.1) {
+                return None;
+            }
+            whole.old.push(old_row);
+            whole.new.push(new_row);
+        }
+    }
+    Some(whole)
 }

@@ -466,7 +466,7 @@ fn parsing_only_the_touched_statements_gives_the_same_labels() {
         let runs: Vec<Range<usize>> = diff.runs.iter().map(|run| run.old.clone()).collect();
         let line_count = split_lines(old).len();
         assert!(
-            touched_statements(source, &runs, line_count).is_some(),
+            touched_statements(source, &runs, &[], line_count).is_some(),
             "{from:?} parses only what it touches"
         );
         let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
@@ -495,12 +495,15 @@ fn partial_and_whole_parses_agree_on_random_edits() {
         (state % bound as u64) as usize
     };
     let mut partial_runs = 0;
-    for round in 0..240 {
+    let mut partial_moves = 0;
+    for round in 0..320 {
         let source = seeds[round % seeds.len()];
         let mut lines: Vec<String> = source.lines().map(str::to_owned).collect();
         for _ in 0..1 + next(3) {
             let i = next(lines.len());
-            match next(6) {
+            match next(8) {
+                6 => swap_with_next_definition(&mut lines, i),
+                7 => lines.insert(i.min(20), "import sys".to_owned()),
                 0 => lines[i] = lines[i].replace("self", "this"),
                 1 => lines[i].push_str("  # note"),
                 2 => lines.insert(i, String::new()),
@@ -537,11 +540,39 @@ fn partial_and_whole_parses_agree_on_random_edits() {
             continue;
         }
         partial_runs += 1;
+        partial_moves += usize::from(touched.changes.iter().any(|change| change.label == Reorder));
         assert_eq!(whole.marks.old.rows, touched.marks.old.rows, "round {round}");
         assert_eq!(whole.marks.new.rows, touched.marks.new.rows, "round {round}");
         assert_eq!(whole.changes, touched.changes, "round {round}");
     }
     assert!(partial_runs > 100, "only {partial_runs} rounds parsed partially");
+    assert!(
+        partial_moves > 5,
+        "only {partial_moves} moves judged on a partial parse"
+    );
+}
+
+/// Swaps the definition starting at or after line `from` with the next one
+/// of its body (the line diff then removes one and adds it elsewhere).
+fn swap_with_next_definition(lines: &mut Vec<String>, from: usize) {
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let is_definition = |line: &str| line.trim_start().starts_with("def ");
+    let Some(first) = (from..lines.len()).find(|&i| is_definition(&lines[i])) else {
+        return;
+    };
+    let level = indent(&lines[first]);
+    let block_end = |start: usize| {
+        (start + 1..lines.len())
+            .find(|&i| !lines[i].trim().is_empty() && indent(&lines[i]) <= level)
+            .unwrap_or(lines.len())
+    };
+    let second = block_end(first);
+    if second == lines.len() || indent(&lines[second]) != level || !is_definition(&lines[second]) {
+        return;
+    }
+    let end = block_end(second);
+    let (a, b) = (lines[first..second].to_vec(), lines[second..end].to_vec());
+    lines.splice(first..end, b.into_iter().chain(a));
 }
 
 #[test]

@@ -21,6 +21,28 @@ pub struct Chunks {
     line_count: usize,
 }
 
+/// The rows chosen for parsing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub rows: Vec<Range<usize>>,
+    /// The rows of the top-level statements chosen whole: every body inside
+    /// them is complete.
+    pub whole: Vec<Range<usize>>,
+}
+
+impl Selection {
+    pub fn covers(&self, row: usize) -> bool {
+        self.rows.iter().any(|range| range.contains(&row))
+    }
+
+    /// Whether `rows` lie inside one top-level statement chosen whole.
+    pub fn holds_whole(&self, rows: &Range<usize>) -> bool {
+        self.whole
+            .iter()
+            .any(|range| range.start <= rows.start && rows.end <= range.end)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ClassChunk {
     /// Index into `top`.
@@ -63,14 +85,22 @@ impl Chunks {
     /// The rows of the chunks that hold any of `rows`, always with the file's
     /// first statement (a module docstring stays one), and for a class body
     /// with the class header and the body's first statement (its docstring).
-    pub fn rows_around(&self, rows: &[Range<usize>]) -> Vec<Range<usize>> {
+    /// The top-level statements holding `whole_rows` are taken whole.
+    pub fn select(&self, rows: &[Range<usize>], whole_rows: &[usize]) -> Selection {
         let mut chosen: Vec<Range<usize>> = vec![self.top_chunk(0)];
+        let mut whole = chosen.clone();
+        for &row in whole_rows {
+            whole.push(self.top_chunk(self.top_index(row)));
+        }
         for range in rows {
             let mut row = range.start;
             // Every chunk the range crosses, one chunk at a time.
             loop {
                 let holding = self.chunks_holding(row);
                 let end = holding.last().map_or(row + 1, |chunk| chunk.end);
+                if let [statement] = &holding[..] {
+                    whole.push(statement.clone());
+                }
                 chosen.extend(holding);
                 if end >= range.end || end <= row {
                     break;
@@ -78,7 +108,11 @@ impl Chunks {
                 row = end;
             }
         }
-        merge(chosen)
+        chosen.extend(whole.iter().cloned());
+        Selection {
+            rows: merge(chosen),
+            whole: merge(whole),
+        }
     }
 
     fn top_index(&self, row: usize) -> usize {
@@ -157,6 +191,17 @@ fn class_body(lines: &[&str], boundaries: &[bool], chunk: Range<usize>) -> Optio
 fn continues_compound(line: &str) -> bool {
     let word: String = line.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
     matches!(word.as_str(), "else" | "elif" | "except" | "finally")
+}
+
+/// The name on a `def`/`class` line, at any indentation.
+pub fn defined_name(line: &[u8]) -> Option<&[u8]> {
+    let rest = line.trim_ascii_start();
+    let rest = rest.strip_prefix(b"async ").unwrap_or(rest);
+    let rest = rest.strip_prefix(b"def ").or_else(|| rest.strip_prefix(b"class "))?;
+    let end = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80))?;
+    Some(&rest[..end]).filter(|name| !name.is_empty())
 }
 
 fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
@@ -245,7 +290,7 @@ mod tests {
     #[test]
     fn chunks_cover_the_touched_statements_and_the_first() {
         let chunks = Chunks::scan(TEXT);
-        let touched = |rows: Range<usize>| chunks.rows_around(std::slice::from_ref(&rows));
+        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), &[]).rows;
         assert_eq!(touched(10..11), vec![0..2, 9..14]);
         assert_eq!(touched(1..3), vec![0..9]);
         assert_eq!(touched(17..18), vec![0..2, 16..19]);
@@ -261,7 +306,7 @@ mod tests {
         let text = "x = 1\nclass A(B):\n    '''Doc.'''\n\n    def a(self):\n        return 1\n\n    @property\n    def b(self):\n        return 2\n\n    def c(self):\n        return 3\ny = 2\n";
         let chunks = Chunks::scan(text);
         assert_eq!(chunks.classes[0].body, [2, 4, 7, 11]);
-        let touched = |rows: Range<usize>| chunks.rows_around(std::slice::from_ref(&rows));
+        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), &[]).rows;
         assert_eq!(
             touched(9..10),
             vec![0..4, 7..11],

@@ -7,6 +7,30 @@
 /// free, so moving one is a reorder rather than a change.
 pub const DEFINITIONS: &[&str] = &["function_definition", "class_definition", "decorated_definition"];
 
+/// Nodes whose children may hold statements (a class can be defined only
+/// among statements, so a search for class bodies looks nowhere else).
+/// `ERROR` is there so that a class inside broken code is still found.
+pub const STATEMENT_HOLDERS: &[&str] = &[
+    "module",
+    "block",
+    "ERROR",
+    "function_definition",
+    "class_definition",
+    "decorated_definition",
+    "if_statement",
+    "elif_clause",
+    "else_clause",
+    "for_statement",
+    "while_statement",
+    "try_statement",
+    "except_clause",
+    "except_group_clause",
+    "finally_clause",
+    "with_statement",
+    "match_statement",
+    "case_clause",
+];
+
 /// Import statements: re-sorting them is a reorder.
 pub const IMPORTS: &[&str] = &["import_statement", "import_from_statement", "future_import_statement"];
 

@@ -68,24 +68,29 @@ pub fn containers(source: &ParsedSource) -> Vec<Container> {
     let root = source.tree.root_node();
     let mut out = vec![container(source, root, String::new())];
     let mut cursor = root.walk();
-    // Each node with the dotted path of the definitions around it.
+    // Each statement holder with the dotted path of the definitions around it.
     let mut pending = vec![(root, String::new())];
     while let Some((node, path)) = pending.pop() {
-        let name = matches!(node.kind(), "class_definition" | "function_definition")
-            .then(|| node.child_by_field_name("name"))
-            .flatten()
-            .map(|name| node_text(&source.text, name));
-        let path = match name {
-            Some(name) if path.is_empty() => name.to_owned(),
-            Some(name) => format!("{path}.{name}"),
-            None => path,
-        };
-        if node.kind() == "class_definition"
-            && let Some(body) = node.child_by_field_name("body")
-        {
-            out.push(container(source, body, path.clone()));
+        for child in node.named_children(&mut cursor) {
+            if !is(child.kind(), grammar::STATEMENT_HOLDERS) {
+                continue;
+            }
+            let name = matches!(child.kind(), "class_definition" | "function_definition")
+                .then(|| child.child_by_field_name("name"))
+                .flatten()
+                .map(|name| node_text(&source.text, name));
+            let path = match name {
+                Some(name) if path.is_empty() => name.to_owned(),
+                Some(name) => format!("{path}.{name}"),
+                None => path.clone(),
+            };
+            if child.kind() == "class_definition"
+                && let Some(body) = child.child_by_field_name("body")
+            {
+                out.push(container(source, body, path.clone()));
+            }
+            pending.push((child, path));
         }
-        pending.extend(node.named_children(&mut cursor).map(|child| (child, path.clone())));
     }
     out
 }

@@ -11,6 +11,7 @@ use std::hash::{Hash, Hasher};
 
 use tree_sitter::{Node, Tree, TreeCursor};
 
+use super::chunks::{Selection, defined_name};
 use super::grammar::{self, is};
 use super::literals::{StringPrefix, normalize_docstring, normalize_number, normalize_string};
 use super::names::{LexicalKind, LexicalScope, NamePosition, NameSite, name_position};
@@ -87,7 +88,7 @@ pub struct ParsedSource {
     /// Whether only some statements were parsed (names elsewhere are unknown).
     pub partial: bool,
     /// The rows parsed, when only some were.
-    pub parsed_rows: Option<Vec<std::ops::Range<usize>>>,
+    pub selection: Option<Selection>,
     /// Token ranges of the import statements, in order.
     pub imports: Vec<std::ops::Range<usize>>,
 }
@@ -148,15 +149,35 @@ impl ParsedSource {
     /// Whether `word` appears as a whole identifier in the rows that were not
     /// parsed (text, strings and comments included: a superset of its uses).
     pub fn mentions_outside_parsed(&self, word: &str) -> bool {
-        let Some(parsed) = &self.parsed_rows else { return false };
         let is_identifier_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-        self.text.split('\n').enumerate().any(|(row, line)| {
-            !parsed.iter().any(|range| range.contains(&row))
-                && line.match_indices(word).any(|(at, _)| {
-                    let before = line.as_bytes()[..at].last().copied();
-                    let after = line.as_bytes().get(at + word.len()).copied();
-                    !before.is_some_and(is_identifier_byte) && !after.is_some_and(is_identifier_byte)
-                })
+        self.unparsed_lines().any(|line| {
+            line.match_indices(word).any(|(at, _)| {
+                let before = line.as_bytes()[..at].last().copied();
+                let after = line.as_bytes().get(at + word.len()).copied();
+                !before.is_some_and(is_identifier_byte) && !after.is_some_and(is_identifier_byte)
+            })
+        })
+    }
+
+    /// Whether a statement outside the parsed rows defines `name` at the top
+    /// level (a class defined twice, say).
+    pub fn defines_outside_parsed(&self, name: &str) -> bool {
+        self.unparsed_lines()
+            .any(|line| !line.starts_with([' ', '\t']) && defined_name(line.as_bytes()) == Some(name.as_bytes()))
+    }
+
+    /// Whether every body inside the top-level statement that holds `rows`
+    /// was parsed.
+    pub fn holds_whole(&self, rows: &std::ops::Range<usize>) -> bool {
+        self.selection
+            .as_ref()
+            .is_none_or(|selection| selection.holds_whole(rows))
+    }
+
+    fn unparsed_lines(&self) -> impl Iterator<Item = &str> {
+        self.text.split('\n').enumerate().filter_map(|(row, line)| {
+            let parsed = self.selection.as_ref().is_none_or(|selection| selection.covers(row));
+            (!parsed).then_some(line)
         })
     }
 }
@@ -174,8 +195,8 @@ pub fn parse(text: &str) -> Option<ParsedSource> {
 
 /// Parses only some rows of a file (whole top-level statements, see
 /// [`super::chunks`]), or all of it; positions stay those of the whole file.
-pub fn parse_rows(text: &str, rows: Option<&[std::ops::Range<usize>]>) -> Option<ParsedSource> {
-    parse_with(text, rows, None)
+pub fn parse_rows(text: &str, selection: Option<&Selection>) -> Option<ParsedSource> {
+    parse_with(text, selection, None)
 }
 
 /// Parses the new version of a file reusing the old version's tree, so that
@@ -245,14 +266,16 @@ impl<'t> LineIndex<'t> {
     }
 }
 
-fn parse_with(text: &str, rows: Option<&[std::ops::Range<usize>]>, old_tree: Option<&Tree>) -> Option<ParsedSource> {
+fn parse_with(text: &str, selection: Option<&Selection>, old_tree: Option<&Tree>) -> Option<ParsedSource> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut parser = tree_sitter::Parser::new();
     parser
         .set_language(&tree_sitter_python::LANGUAGE.into())
         .expect("the bundled Python grammar matches the tree-sitter version");
-    if let Some(rows) = rows {
-        parser.set_included_ranges(&included_ranges(text, rows)).ok()?;
+    if let Some(selection) = selection {
+        parser
+            .set_included_ranges(&included_ranges(text, &selection.rows))
+            .ok()?;
     }
     let tree = parser.parse(text, old_tree)?;
     let mut builder = Builder::new(text);
@@ -267,8 +290,8 @@ fn parse_with(text: &str, rows: Option<&[std::ops::Range<usize>]>, old_tree: Opt
     } = builder;
     mark_annotation_only_imports(text, &mut tokens, &imports);
     Some(ParsedSource {
-        partial: rows.is_some(),
-        parsed_rows: rows.map(<[_]>::to_vec),
+        partial: selection.is_some(),
+        selection: selection.cloned(),
         parse_errors: tree.root_node().has_error(),
         text: text.to_owned(),
         tree,
