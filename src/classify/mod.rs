@@ -299,18 +299,14 @@ fn mark_python(
 }
 
 /// Whether the parse holds every sibling of a moved item (a move is judged
-/// against them all): a class parsed whole, which no statement left out
-/// defines again.
+/// against them all), and no statement left out defines its class again.
 fn siblings_parsed(old: &ParsedSource, new: &ParsedSource, moved: &moves::Move) -> bool {
-    if !(old.partial || new.partial) {
-        return true;
-    }
     let outer = moved.container.split('.').next().unwrap_or_default();
-    !outer.is_empty()
-        && old.holds_whole(&moved.old_rows)
-        && new.holds_whole(&moved.new_rows)
-        && !old.defines_outside_parsed(outer)
-        && !new.defines_outside_parsed(outer)
+    [(old, &moved.old_rows), (new, &moved.new_rows)]
+        .into_iter()
+        .all(|(source, rows)| {
+            source.holds_body(&moved.container, rows) && (outer.is_empty() || !source.defines_outside_parsed(outer))
+        })
 }
 
 /// A definition aligned with its twin, and which of its lines are the same

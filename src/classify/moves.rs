@@ -132,6 +132,10 @@ fn matched_pairs(old: &[Item], new: &[Item]) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// The weight of an item the line diff left alone: it stayed where it was,
+/// whatever its size (a partial parse knows such an item only by its stub).
+const UNTOUCHED: usize = 1 << 40;
+
 /// Which pairs keep their relative order: the heaviest increasing
 /// subsequence of new indices. An item weighs its lines that the line diff
 /// left unchanged first (so the answer agrees with the diff the reviewer
@@ -140,7 +144,10 @@ fn longest_kept_order(pairs: &[(usize, usize)], old_items: &[Item], changed_old:
     let weight = |i: usize| {
         let rows = &old_items[pairs[i].0].rows;
         let unchanged = rows.clone().filter(|&row| !changed_old.contains(row)).count();
-        unchanged * 1_000_000 + rows.len()
+        match unchanged == rows.len() {
+            true => UNTOUCHED,
+            false => unchanged * 1_000_000 + rows.len(),
+        }
     };
     let mut best = vec![0usize; pairs.len()];
     let mut previous = vec![None; pairs.len()];

@@ -35,13 +35,13 @@ pub(super) fn parse_both(
     };
     let old_runs: Vec<Range<usize>> = runs.iter().map(|run| run.old.clone()).collect();
     let new_runs: Vec<Range<usize>> = runs.iter().map(|run| run.new.clone()).collect();
-    let needed = match parsing {
-        Parsing::Touched => needed_statements(runs, lines),
+    let siblings = match parsing {
+        Parsing::Touched => moved_definitions(runs, lines),
         Parsing::Whole => None,
     };
-    let selections = needed.and_then(|whole| {
-        let old_selection = touched_statements(old, &old_runs, &whole.old, lines.0.len())?;
-        let new_selection = touched_statements(new, &new_runs, &whole.new, lines.1.len())?;
+    let selections = siblings.and_then(|siblings| {
+        let old_selection = touched_statements(old, &old_runs, &siblings.old, lines.0.len())?;
+        let new_selection = touched_statements(new, &new_runs, &siblings.new, lines.1.len())?;
         Some((old_selection, new_selection))
     });
     let gave_up = "the parser gave up: analysed line by line";
@@ -64,39 +64,36 @@ pub(super) fn parse_both(
 /// Lines of context around a run that the alignment may read.
 const CONTEXT_ROWS: usize = MAX_CONTEXT + 1;
 
-/// The statements around the runs (and the top-level statements holding
-/// `whole_rows`, whole), or `None` when they are most of the file (parsing
-/// it all costs about the same).
+/// The statements around the runs, with every sibling of the definitions
+/// on `sibling_rows`, or `None` when they are most of the file (parsing it
+/// all costs about the same).
 pub(super) fn touched_statements(
     text: &str,
     runs: &[Range<usize>],
-    whole_rows: &[usize],
+    sibling_rows: &[usize],
     line_count: usize,
 ) -> Option<Selection> {
     let around: Vec<Range<usize>> = runs
         .iter()
         .map(|run| run.start.saturating_sub(CONTEXT_ROWS)..(run.end + CONTEXT_ROWS).min(line_count.max(1)))
         .collect();
-    let selection = Chunks::scan(text).select(&around, whole_rows);
+    let selection = Chunks::scan(text).select(&around, sibling_rows);
     let covered: usize = selection.rows.iter().map(|range| range.len()).sum();
     (covered * 2 < line_count).then_some(selection)
 }
 
-/// Rows whose whole top-level statement the classifiers need, on each side.
+/// The rows of the definitions that may have moved, on each side.
 #[derive(Debug, Default)]
-struct WholeRows {
+struct MovedDefinitions {
     old: Vec<usize>,
     new: Vec<usize>,
 }
 
-/// What the classifiers need besides the statements around the runs, or
-/// `None` when they need every statement of the file: when an import changed
-/// (an import's names are checked against the whole module), or when a
-/// module-level `def`/`class` line is removed in one run and added in
-/// another (it may have moved, and a move is judged against its siblings).
-/// A nested definition that may have moved needs only the top-level
-/// statement around it (its class, with every sibling).
-fn needed_statements(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> Option<WholeRows> {
+/// The `def`/`class` lines removed in one run and added in another (the
+/// definition may have moved, and a move is judged against its siblings), or
+/// `None` when the classifiers need every statement of the file: when an
+/// import changed (an import's names are checked against the whole module).
+fn moved_definitions(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> Option<MovedDefinitions> {
     let mut removed: Vec<(&[u8], usize, usize)> = Vec::new();
     let mut added: Vec<(&[u8], usize, usize)> = Vec::new();
     for (index, run) in runs.iter().enumerate() {
@@ -112,20 +109,15 @@ fn needed_statements(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> Option<WholeR
             }
         }
     }
-    let top_level =
-        |row: usize, side_lines: &[&[u8]]| !side_lines[row].starts_with(b" ") && !side_lines[row].starts_with(b"\t");
-    let mut whole = WholeRows::default();
+    let mut moved = MovedDefinitions::default();
     for &(name, run, old_row) in &removed {
         for &(_, _, new_row) in added
             .iter()
             .filter(|(other, other_run, _)| *other == name && *other_run != run)
         {
-            if top_level(old_row, lines.0) || top_level(new_row, lines.1) {
-                return None;
-            }
-            whole.old.push(old_row);
-            whole.new.push(new_row);
+            moved.old.push(old_row);
+            moved.new.push(new_row);
         }
     }
-    Some(whole)
+    Some(moved)
 }

@@ -477,6 +477,36 @@ fn parsing_only_the_touched_statements_gives_the_same_labels() {
     }
 }
 
+#[test]
+fn a_moved_function_is_judged_on_stubs_of_its_siblings() {
+    let source = include_str!("../../testdata/stdlib/heapq.py");
+    let start = |name: &str| source.find(&format!("\ndef {name}(")).unwrap() + 1;
+    let (first, second, after) = (start("_heapreplace_max"), start("_heapify_max"), start("_siftdown"));
+    let edited = [
+        &source[..first],
+        &source[second..after],
+        &source[first..second],
+        &source[after..],
+    ]
+    .concat();
+    let (old, new) = (source.as_bytes(), edited.as_bytes());
+    let (old_lines, new_lines) = (split_lines(old), split_lines(new));
+    let runs = diff_lines(old, new).runs;
+    let (parsed, _) = parse_both(old, new, &runs, (&old_lines, &new_lines), Parsing::Touched).unwrap();
+    assert!(parsed.partial, "the siblings are parsed as stubs");
+    let (touched, redo) = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Touched);
+    assert!(!redo, "the stubs are enough to judge the move");
+    let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
+    assert_eq!(whole.marks.old.rows, touched.marks.old.rows);
+    assert_eq!(whole.marks.new.rows, touched.marks.new.rows);
+    assert_eq!(whole.changes, touched.changes);
+    assert!(
+        touched.changes.iter().all(|change| change.label == Reorder),
+        "{:?}",
+        touched.changes
+    );
+}
+
 /// Real modules edited at random, line by line: labels from a partial parse
 /// must equal labels from a whole parse, edit after edit.
 #[test]

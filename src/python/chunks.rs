@@ -8,26 +8,94 @@
 //! compound statement, not the definition under a decorator. Any selection
 //! of top-level chunks, in order, is valid Python, and so is a class header
 //! followed by some of its body chunks.
+//!
+//! A move is judged against every sibling of the moved definition, but a
+//! sibling far from the diff only needs its name and what it evaluates when
+//! defined: such a definition is parsed as a stub, its decorators and
+//! signature followed by one simple statement of its body.
 
 use std::ops::Range;
 
 /// The statements of a file, as first rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Chunks {
+    lines: Vec<Line>,
     /// First row of every top-level statement.
     top: Vec<usize>,
     /// The top-level classes whose bodies are split into statements too.
     classes: Vec<ClassChunk>,
-    line_count: usize,
 }
 
-/// The rows chosen for parsing.
+/// What the scanner knows of one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Line {
+    /// Whether a statement may start here: outside brackets, strings and
+    /// line continuations.
+    boundary: bool,
+    indent: usize,
+    kind: LineKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    Blank,
+    Comment,
+    Decorator,
+    /// `def`, `async def`.
+    Function,
+    Class,
+    /// `else`, `elif`, `except`, `finally`: the rest of a compound statement.
+    Continuation,
+    Other,
+}
+
+impl Line {
+    fn of(text: &str, boundary: bool) -> Line {
+        let rest = text.trim_start_matches([' ', '\t']);
+        let kind = if rest.is_empty() {
+            LineKind::Blank
+        } else if rest.starts_with('#') {
+            LineKind::Comment
+        } else if rest.starts_with('@') {
+            LineKind::Decorator
+        } else if rest.starts_with("class ") {
+            LineKind::Class
+        } else if defined_name(rest.as_bytes()).is_some() {
+            LineKind::Function
+        } else if continues_compound(rest) {
+            LineKind::Continuation
+        } else {
+            LineKind::Other
+        };
+        Line {
+            boundary,
+            indent: text.len() - rest.len(),
+            kind,
+        }
+    }
+
+    fn is_code(self) -> bool {
+        !matches!(self.kind, LineKind::Blank | LineKind::Comment)
+    }
+
+    /// Whether a statement starts here.
+    fn starts_statement(self) -> bool {
+        self.boundary && self.is_code()
+    }
+}
+
+/// The rows chosen for parsing, and which bodies they hold complete.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
     pub rows: Vec<Range<usize>>,
     /// The rows of the top-level statements chosen whole: every body inside
     /// them is complete.
     pub whole: Vec<Range<usize>>,
+    /// Whether every top-level statement is there (some as stubs).
+    pub module_complete: bool,
+    /// The rows of the top-level classes whose every body statement is
+    /// there (some as stubs).
+    pub complete_classes: Vec<Range<usize>>,
 }
 
 impl Selection {
@@ -35,11 +103,16 @@ impl Selection {
         self.rows.iter().any(|range| range.contains(&row))
     }
 
-    /// Whether `rows` lie inside one top-level statement chosen whole.
-    pub fn holds_whole(&self, rows: &Range<usize>) -> bool {
-        self.whole
-            .iter()
-            .any(|range| range.start <= rows.start && rows.end <= range.end)
+    /// Whether every statement of the body `container` (a dotted class path,
+    /// `""` for the module) that holds `rows` is there, as itself or a stub.
+    pub fn holds_body(&self, container: &str, rows: &Range<usize>) -> bool {
+        let inside = |range: &Range<usize>| range.start <= rows.start && rows.end <= range.end;
+        match container {
+            "" => self.module_complete,
+            _ if self.whole.iter().any(inside) => true,
+            top_level_class if !top_level_class.contains('.') => self.complete_classes.iter().any(inside),
+            _ => false,
+        }
     }
 }
 
@@ -53,45 +126,37 @@ struct ClassChunk {
 
 impl Chunks {
     pub fn scan(text: &str) -> Chunks {
-        let lines: Vec<&str> = text
-            .split('\n')
-            .map(|line| line.strip_suffix('\r').unwrap_or(line))
-            .collect();
         let mut scanner = Scanner::default();
-        let boundaries: Vec<bool> = lines
-            .iter()
+        let lines: Vec<Line> = text
+            .split('\n')
             .map(|line| {
+                let line = line.strip_suffix('\r').unwrap_or(line);
                 let boundary = scanner.at_statement_boundary();
                 scanner.scan_line(line);
-                boundary
+                Line::of(line, boundary)
             })
             .collect();
-        let top = starts_at(&lines, &boundaries, 0..lines.len(), 0);
+        let top = starts_at(&lines, 0..lines.len(), 0);
         let classes = top
             .iter()
             .enumerate()
             .filter_map(|(index, &start)| {
                 let end = top.get(index + 1).copied().unwrap_or(lines.len());
-                class_body(&lines, &boundaries, start..end).map(|body| ClassChunk { index, body })
+                class_body(&lines, start..end).map(|body| ClassChunk { index, body })
             })
             .collect();
-        Chunks {
-            top,
-            classes,
-            line_count: lines.len(),
-        }
+        Chunks { lines, top, classes }
     }
 
     /// The rows of the chunks that hold any of `rows`, always with the file's
     /// first statement (a module docstring stays one), and for a class body
     /// with the class header and the body's first statement (its docstring).
-    /// The top-level statements holding `whole_rows` are taken whole.
-    pub fn select(&self, rows: &[Range<usize>], whole_rows: &[usize]) -> Selection {
+    /// The bodies holding `sibling_rows` are taken complete, every statement
+    /// far from `rows` as a stub (or whole top-level statements, for a body
+    /// nested deeper than a top-level class).
+    pub fn select(&self, rows: &[Range<usize>], sibling_rows: &[usize]) -> Selection {
         let mut chosen: Vec<Range<usize>> = vec![self.top_chunk(0)];
         let mut whole = chosen.clone();
-        for &row in whole_rows {
-            whole.push(self.top_chunk(self.top_index(row)));
-        }
         for range in rows {
             let mut row = range.start;
             // Every chunk the range crosses, one chunk at a time.
@@ -108,10 +173,108 @@ impl Chunks {
                 row = end;
             }
         }
+        let mut module_complete = false;
+        let mut complete_classes = Vec::new();
+        for &row in sibling_rows {
+            let index = self.top_index(row);
+            let indent = self.lines.get(row).map_or(0, |line| line.indent);
+            match self.classes.iter().find(|class| class.index == index) {
+                _ if indent == 0 => module_complete = true,
+                Some(class) if row >= class.body[0] && self.lines[class.body[0]].indent == indent => {
+                    complete_classes.push(class)
+                }
+                _ => whole.push(self.top_chunk(index)),
+            }
+        }
+        // A complete body: the statements the diff touches whole, the others as stubs.
+        let touched = merge(chosen.iter().chain(&whole).cloned().collect());
+        let is_touched = |chunk: &Range<usize>| {
+            touched
+                .iter()
+                .any(|range| range.start < chunk.end && chunk.start < range.end)
+        };
+        // Each complete body's statements, and whether it is the module's.
+        let mut bodies: Vec<(Vec<Range<usize>>, bool)> = Vec::new();
+        if module_complete {
+            bodies.push(((0..self.top.len()).map(|index| self.top_chunk(index)).collect(), true));
+        }
+        for class in &complete_classes {
+            let end = self.top_chunk(class.index).end;
+            chosen.push(self.top_chunk(class.index).start..class.body[0]);
+            let statements = (0..class.body.len())
+                .map(|k| class.body[k]..class.body.get(k + 1).copied().unwrap_or(end))
+                .collect();
+            bodies.push((statements, false));
+        }
+        for (statements, module) in &bodies {
+            for (k, chunk) in statements.iter().enumerate() {
+                if !is_touched(chunk) {
+                    chosen.extend(self.stub(chunk.clone()));
+                    continue;
+                }
+                if *module {
+                    whole.push(chunk.clone());
+                }
+                chosen.extend(self.leading_comments(statements, k));
+            }
+        }
         chosen.extend(whole.iter().cloned());
         Selection {
             rows: merge(chosen),
             whole: merge(whole),
+            module_complete,
+            complete_classes: complete_classes
+                .iter()
+                .map(|class| self.top_chunk(class.index))
+                .collect(),
+        }
+    }
+
+    /// The rows that tell which comments lead statement `k` of a body: the
+    /// comment lines right above it when they stand at its indentation (they
+    /// lead it), else the whole statement before (whether they end that one
+    /// depends on its body).
+    fn leading_comments(&self, statements: &[Range<usize>], k: usize) -> Option<Range<usize>> {
+        let start = statements[k].start;
+        let first = (0..start)
+            .rev()
+            .take_while(|&row| self.lines[row].kind == LineKind::Comment)
+            .last()?;
+        let level = self.lines[start].indent;
+        match (first..start).all(|row| self.lines[row].indent == level) {
+            true => Some(first..start),
+            false => k.checked_sub(1).map(|previous| statements[previous].clone()),
+        }
+    }
+
+    /// The rows of a definition's stub: its decorators and signature, and one
+    /// simple statement of its body, complete on its line; the whole chunk
+    /// when it is not a definition or has no such statement.
+    fn stub(&self, chunk: Range<usize>) -> Vec<Range<usize>> {
+        let lines = &self.lines[chunk.clone()];
+        let level = lines[0].indent;
+        let definition = lines
+            .iter()
+            .position(|line| line.boundary && line.indent == level && line.kind != LineKind::Decorator);
+        let Some(definition) = definition.filter(|&at| matches!(lines[at].kind, LineKind::Function | LineKind::Class))
+        else {
+            return vec![chunk];
+        };
+        let Some(body) = (definition + 1..lines.len()).find(|&at| lines[at].starts_statement()) else {
+            return vec![chunk];
+        };
+        let simple = (body..lines.len()).find(|&at| {
+            let line = lines[at];
+            let next_code = lines[at + 1..].iter().find(|line| line.is_code());
+            line.starts_statement()
+                && line.indent >= lines[body].indent
+                && line.kind == LineKind::Other
+                && lines.get(at + 1).is_none_or(|next| next.boundary)
+                && next_code.is_none_or(|next| next.indent <= line.indent && next.kind != LineKind::Continuation)
+        });
+        match simple {
+            Some(at) => vec![chunk.start..chunk.start + body, chunk.start + at..chunk.start + at + 1],
+            None => vec![chunk],
         }
     }
 
@@ -123,9 +286,9 @@ impl Chunks {
         let start = if index == 0 {
             0
         } else {
-            self.top.get(index).copied().unwrap_or(self.line_count)
+            self.top.get(index).copied().unwrap_or(self.lines.len())
         };
-        start..self.top.get(index + 1).copied().unwrap_or(self.line_count)
+        start..self.top.get(index + 1).copied().unwrap_or(self.lines.len())
     }
 
     /// The chunk that holds a row: a top-level statement, or inside a split
@@ -147,43 +310,33 @@ impl Chunks {
 }
 
 /// The rows where statements begin at `indent` within `rows`.
-fn starts_at(lines: &[&str], boundaries: &[bool], rows: Range<usize>, indent: usize) -> Vec<usize> {
+fn starts_at(lines: &[Line], rows: Range<usize>, indent: usize) -> Vec<usize> {
     let mut starts = Vec::new();
     let mut after_decorator = false;
     for row in rows {
-        if !boundaries[row] {
-            continue;
-        }
         let line = lines[row];
-        let rest = line.trim_start_matches([' ', '\t']);
-        if rest.is_empty() || rest.starts_with('#') {
+        if !line.starts_statement() || line.indent != indent {
             continue;
         }
-        let at_level = line.len() - rest.len() == indent;
-        if !at_level {
-            continue;
-        }
-        if !after_decorator && !continues_compound(rest) {
+        if !after_decorator && line.kind != LineKind::Continuation {
             starts.push(row);
         }
-        after_decorator = rest.starts_with('@');
+        after_decorator = line.kind == LineKind::Decorator;
     }
     starts
 }
 
 /// The body statements of a top-level class chunk, if it is a class with a
 /// body of more than one statement.
-fn class_body(lines: &[&str], boundaries: &[bool], chunk: Range<usize>) -> Option<Vec<usize>> {
-    let header = chunk.clone().find(|&row| !lines[row].starts_with('@'))?;
-    if !lines[header].starts_with("class ") {
+fn class_body(lines: &[Line], chunk: Range<usize>) -> Option<Vec<usize>> {
+    let header = chunk
+        .clone()
+        .find(|&row| !(lines[row].kind == LineKind::Decorator && lines[row].indent == 0))?;
+    if lines[header].kind != LineKind::Class || lines[header].indent != 0 {
         return None;
     }
-    let first_body = (header + 1..chunk.end).find(|&row| {
-        let rest = lines[row].trim_start_matches([' ', '\t']);
-        boundaries[row] && !rest.is_empty() && !rest.starts_with('#') && rest.len() < lines[row].len()
-    })?;
-    let indent = lines[first_body].len() - lines[first_body].trim_start_matches([' ', '\t']).len();
-    let body = starts_at(lines, boundaries, first_body..chunk.end, indent);
+    let first_body = (header + 1..chunk.end).find(|&row| lines[row].starts_statement() && lines[row].indent > 0)?;
+    let body = starts_at(lines, first_body..chunk.end, lines[first_body].indent);
     (body.len() > 1 && body[0] == first_body).then_some(body)
 }
 
@@ -314,5 +467,48 @@ mod tests {
         );
         assert_eq!(touched(1..2), vec![0..13], "a header change takes the whole class");
         assert_eq!(touched(3..8), vec![0..11], "every statement between the ends");
+    }
+
+    const MODULE: &str = "import os\n\n\n@cached\ndef f(a,\n      b=DEFAULT):\n    if a:\n        return b\n    x = [1,\n         2]\n    return x\n\n\n# leads g\ndef g():\n    pass\n\n\nclass C(Base):\n    def m(self):\n        for i in self:\n            yield i\n\n\nLIMIT = 3\n";
+
+    #[test]
+    fn a_stub_keeps_decorators_signature_and_one_complete_simple_line() {
+        let chunks = Chunks::scan(MODULE);
+        assert_eq!(chunks.stub(3..13), vec![3..6, 7..8], "a line of a nested block will do");
+        assert_eq!(chunks.stub(18..24), vec![18..19, 21..22], "not `for`: it opens a block");
+        assert_eq!(
+            chunks.stub(24..26),
+            vec![24..26],
+            "a statement that is not a definition stays whole"
+        );
+    }
+
+    #[test]
+    fn a_complete_module_holds_every_statement_far_ones_as_stubs() {
+        let chunks = Chunks::scan(MODULE);
+        let selection = chunks.select(std::slice::from_ref(&(14..15)), &[14]);
+        assert!(selection.module_complete);
+        assert_eq!(selection.rows, vec![0..6, 7..8, 13..19, 21..22, 24..26]);
+        assert!(selection.holds_body("", &(14..16)));
+        assert!(
+            !chunks
+                .select(std::slice::from_ref(&(14..15)), &[])
+                .holds_body("", &(14..16))
+        );
+    }
+
+    #[test]
+    fn a_method_that_may_have_moved_completes_its_class_body_only() {
+        let text = "import os\nclass A:\n    def a(self):\n        return 1\n\n    def b(self):\n        x = 1\n        return x\n\n    def c(self):\n        y = 2\n        return y\n\n\ndef f():\n    return 4\n";
+        let chunks = Chunks::scan(text);
+        let selection = chunks.select(std::slice::from_ref(&(5..6)), &[5]);
+        assert!(!selection.module_complete);
+        assert_eq!(
+            selection.rows,
+            vec![0..11],
+            "`c` as a stub, without `return y`; not `f`"
+        );
+        assert!(selection.holds_body("A", &(5..8)));
+        assert!(!selection.holds_body("", &(5..8)));
     }
 }

@@ -166,12 +166,12 @@ impl ParsedSource {
             .any(|line| !line.starts_with([' ', '\t']) && defined_name(line.as_bytes()) == Some(name.as_bytes()))
     }
 
-    /// Whether every body inside the top-level statement that holds `rows`
-    /// was parsed.
-    pub fn holds_whole(&self, rows: &std::ops::Range<usize>) -> bool {
+    /// Whether every statement of the body `container` (a dotted class path,
+    /// `""` for the module) that holds `rows` was parsed, as itself or a stub.
+    pub fn holds_body(&self, container: &str, rows: &std::ops::Range<usize>) -> bool {
         self.selection
             .as_ref()
-            .is_none_or(|selection| selection.holds_whole(rows))
+            .is_none_or(|selection| selection.holds_body(container, rows))
     }
 
     fn unparsed_lines(&self) -> impl Iterator<Item = &str> {
