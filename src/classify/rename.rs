@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::align::Substitution;
 use super::changes::{Detail, Note};
+use crate::python::grammar;
 use crate::python::names::{NameKey, NamePosition, NameTable};
 use crate::python::{ParsedSource, Role};
 
@@ -332,7 +333,7 @@ fn imported_module(source: &ParsedSource, token: usize, importer_path: &str) -> 
         .root_node()
         .descendant_for_byte_range(token.start_byte as usize, token.end_byte as usize)?;
     let mut statement = node;
-    while statement.kind() != "import_from_statement" {
+    while grammar::kind(statement) != "import_from_statement" {
         statement = statement.parent()?;
     }
     let spelled = crate::python::tokens::node_text(&source.text, statement.child_by_field_name("module_name")?);

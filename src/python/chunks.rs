@@ -342,8 +342,10 @@ fn class_body(lines: &[Line], chunk: Range<usize>) -> Option<Vec<usize>> {
 
 /// `else:`, `elif x:`, `except E:`, `finally:` continue the statement above.
 fn continues_compound(line: &str) -> bool {
-    let word: String = line.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-    matches!(word.as_str(), "else" | "elif" | "except" | "finally")
+    let end = line
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(line.len());
+    matches!(&line[..end], "else" | "elif" | "except" | "finally")
 }
 
 /// The name on a `def`/`class` line, at any indentation.

@@ -3,6 +3,57 @@
 //! A second language later is a second table like this one, not new control
 //! flow in the tokenizer.
 
+use std::sync::LazyLock;
+
+use tree_sitter::{Language, Node, TreeCursor};
+
+/// Names of the grammar's node kinds and fields, by id. `Node::kind` and
+/// `TreeCursor::field_name` measure and check the grammar's C string on every
+/// call, and a walk asks for millions.
+struct Names {
+    kinds: Vec<Box<str>>,
+    fields: Vec<Box<str>>,
+}
+
+static NAMES: LazyLock<Names> = LazyLock::new(|| {
+    let language = Language::from(tree_sitter_python::LANGUAGE);
+    let kinds = (0..language.node_kind_count())
+        .map(|id| {
+            u16::try_from(id)
+                .ok()
+                .and_then(|id| language.node_kind_for_id(id))
+                .unwrap_or_default()
+                .into()
+        })
+        .collect();
+    let fields = (0..=language.field_count())
+        .map(|id| {
+            u16::try_from(id)
+                .ok()
+                .and_then(|id| language.field_name_for_id(id))
+                .unwrap_or_default()
+                .into()
+        })
+        .collect();
+    Names { kinds, fields }
+});
+
+/// The kind of a node, as `Node::kind` gives it.
+pub fn kind<'tree>(node: Node<'tree>) -> &'tree str {
+    let names: &'static Names = &NAMES;
+    match names.kinds.get(usize::from(node.kind_id())) {
+        Some(name) => name,
+        None => node.kind(),
+    }
+}
+
+/// The field name of the cursor's node, as `TreeCursor::field_name` gives it.
+pub fn field_name(cursor: &TreeCursor<'_>) -> Option<&'static str> {
+    let id = cursor.field_id()?;
+    let names: &'static Names = &NAMES;
+    names.fields.get(usize::from(id.get())).map(|name| &**name)
+}
+
 /// Nodes that define a named scope: their order in a module or class body is
 /// free, so moving one is a reorder rather than a change.
 pub const DEFINITIONS: &[&str] = &["function_definition", "class_definition", "decorated_definition"];

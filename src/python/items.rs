@@ -72,10 +72,10 @@ pub fn containers(source: &ParsedSource) -> Vec<Container> {
     let mut pending = vec![(root, String::new())];
     while let Some((node, path)) = pending.pop() {
         for child in node.named_children(&mut cursor) {
-            if !is(child.kind(), grammar::STATEMENT_HOLDERS) {
+            if !is(grammar::kind(child), grammar::STATEMENT_HOLDERS) {
                 continue;
             }
-            let name = matches!(child.kind(), "class_definition" | "function_definition")
+            let name = matches!(grammar::kind(child), "class_definition" | "function_definition")
                 .then(|| child.child_by_field_name("name"))
                 .flatten()
                 .map(|name| node_text(&source.text, name));
@@ -84,7 +84,7 @@ pub fn containers(source: &ParsedSource) -> Vec<Container> {
                 Some(name) => format!("{path}.{name}"),
                 None => path.clone(),
             };
-            if child.kind() == "class_definition"
+            if grammar::kind(child) == "class_definition"
                 && let Some(body) = child.child_by_field_name("body")
             {
                 out.push(container(source, body, path.clone()));
@@ -104,7 +104,7 @@ fn container(source: &ParsedSource, body: Node<'_>, path: String) -> Container {
     let mut cursor = body.walk();
     for child in body.named_children(&mut cursor) {
         let row = child.start_position().row;
-        if child.kind() == "comment" {
+        if grammar::kind(child) == "comment" {
             if last_statement_row != Some(row) {
                 comment_rows.push(row);
             }
@@ -136,13 +136,13 @@ fn leading_comments_start(comment_rows: &[usize], row: usize) -> usize {
 
 /// Statements that do nothing when run, so moving an item across them is harmless.
 fn is_inert(source: &ParsedSource, node: Node<'_>) -> bool {
-    match node.kind() {
+    match grammar::kind(node) {
         "pass_statement" => true,
         "expression_statement" => {
             node.named_child_count() == 1
                 && node
                     .named_child(0)
-                    .is_some_and(|child| matches!(child.kind(), "string" | "concatenated_string" | "ellipsis"))
+                    .is_some_and(|child| matches!(grammar::kind(child), "string" | "concatenated_string" | "ellipsis"))
                 && !node_text(&source.text, node).contains('{')
         }
         _ => false,
@@ -150,7 +150,7 @@ fn is_inert(source: &ParsedSource, node: Node<'_>) -> bool {
 }
 
 fn definition_of(node: Node<'_>) -> Node<'_> {
-    match node.kind() {
+    match grammar::kind(node) {
         "decorated_definition" => node.child_by_field_name("definition").unwrap_or(node),
         _ => node,
     }
@@ -158,7 +158,7 @@ fn definition_of(node: Node<'_>) -> Node<'_> {
 
 fn item_of(source: &ParsedSource, node: Node<'_>, container: &str, barriers_before: usize) -> Option<Item> {
     let rows = node.start_position().row..node.end_position().row + 1;
-    if is(node.kind(), grammar::IMPORTS) {
+    if is(grammar::kind(node), grammar::IMPORTS) {
         return Some(Item {
             kind: ItemKind::Import,
             name: node_text(&source.text, node)
@@ -173,12 +173,12 @@ fn item_of(source: &ParsedSource, node: Node<'_>, container: &str, barriers_befo
             barriers_before,
         });
     }
-    if !is(node.kind(), grammar::DEFINITIONS) {
+    if !is(grammar::kind(node), grammar::DEFINITIONS) {
         return None;
     }
     let definition = definition_of(node);
     let name = node_text(&source.text, definition.child_by_field_name("name")?).to_owned();
-    let kind = match (definition.kind(), container.is_empty()) {
+    let kind = match (grammar::kind(definition), container.is_empty()) {
         ("class_definition", _) => ItemKind::Class,
         (_, true) => ItemKind::Function,
         (_, false) => ItemKind::Method,
@@ -257,7 +257,7 @@ fn names_evaluated_at_definition(source: &ParsedSource, node: Node<'_>, definiti
     let mut cursor = node.walk();
     roots.extend(
         node.named_children(&mut cursor)
-            .filter(|child| child.kind() == "decorator"),
+            .filter(|child| grammar::kind(*child) == "decorator"),
     );
     roots.extend(definition.child_by_field_name("superclasses"));
     if let Some(parameters) = definition.child_by_field_name("parameters") {
@@ -279,7 +279,7 @@ fn collect_identifiers(source: &ParsedSource, root: Node<'_>, names: &mut Vec<St
     let mut cursor = root.walk();
     let mut pending = vec![root];
     while let Some(node) = pending.pop() {
-        if node.kind() == "identifier" {
+        if grammar::kind(node) == "identifier" {
             names.push(node_text(&source.text, node).to_owned());
         }
         pending.extend(node.named_children(&mut cursor));

@@ -444,7 +444,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     /// overflow the stack.
     fn walk(&mut self, mut cursor: TreeCursor<'tree>) {
         loop {
-            let descend = self.enter(cursor.node(), cursor.field_name());
+            let descend = self.enter(cursor.node(), grammar::field_name(&cursor));
             if descend && cursor.goto_first_child() {
                 continue;
             }
@@ -465,7 +465,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     fn enter(&mut self, node: Node<'tree>, field: Option<&'tree str>) -> bool {
         let mut frame = Frame {
             node: Some(node),
-            kind: node.kind(),
+            kind: grammar::kind(node),
             field,
             ..Frame::default()
         };
@@ -504,7 +504,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     }
 
     fn visit(&mut self, node: Node<'tree>, field: Option<&'tree str>, frame: &mut Frame<'tree>) -> bool {
-        let kind = node.kind();
+        let kind = grammar::kind(node);
         if let Some(lexical_kind) = LexicalKind::of(kind) {
             self.push_lexical(node, lexical_kind);
             frame.lexical = true;
@@ -538,7 +538,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 let decorated = self
                     .ancestors()
                     .parent()
-                    .is_some_and(|p| p.kind() == "decorated_definition");
+                    .is_some_and(|p| grammar::kind(p) == "decorated_definition");
                 if kind == "decorated_definition" || !decorated {
                     self.push_scope(node);
                     frame.scope = true;
@@ -572,7 +572,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
 
     fn leaf(&mut self, node: Node<'tree>, field: Option<&str>) {
         let parent = self.ancestors().parent();
-        if matches!(node.kind(), ")" | "]" | "}")
+        if matches!(grammar::kind(node), ")" | "]" | "}")
             && let Some(container) = parent
         {
             self.drop_trailing_comma(container);
@@ -581,9 +581,10 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             return;
         }
         let text = node_text(self.text, node);
-        match node.kind() {
-            "," if parent
-                .is_some_and(|p| is(p.kind(), grammar::TRAILING_COMMA_CONTAINERS) || is(p.kind(), grammar::TUPLES)) =>
+        match grammar::kind(node) {
+            "," if parent.is_some_and(|p| {
+                is(grammar::kind(p), grammar::TRAILING_COMMA_CONTAINERS) || is(grammar::kind(p), grammar::TUPLES)
+            }) =>
             {
                 self.emit_code(node, text);
                 self.open_comma = parent.map(|p| (self.tokens.len() - 1, p.id()));
@@ -636,7 +637,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         let Some((index, owner)) = self.open_comma.take() else {
             return;
         };
-        let one_element_tuple = is(container.kind(), grammar::TUPLES) && code_children(container) < 2;
+        let one_element_tuple = is(grammar::kind(container), grammar::TUPLES) && code_children(container) < 2;
         if owner == container.id() && index + 1 == self.tokens.len() && !one_element_tuple {
             self.tokens.pop();
         }
@@ -691,7 +692,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             _ => {
                 let ordinal = self.lexical_scopes[parent as usize].anonymous_children;
                 self.lexical_scopes[parent as usize].anonymous_children += 1;
-                format!("<{}#{ordinal}>", node.kind())
+                format!("<{}#{ordinal}>", grammar::kind(node))
             }
         };
         let path = format!("{}/{label}", self.lexical_scopes[parent as usize].path);
@@ -711,7 +712,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     }
 
     fn push_scope(&mut self, node: Node<'_>) {
-        let definition = match node.kind() {
+        let definition = match grammar::kind(node) {
             "decorated_definition" => node.child_by_field_name("definition").unwrap_or(node),
             _ => node,
         };
@@ -720,7 +721,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             .map_or("?", |name| node_text(self.text, name));
         let parent = *self.scope_stack.last().unwrap_or(&0);
         let parent_scope = &self.scopes[parent as usize];
-        let kind = match (definition.kind(), parent_scope.kind) {
+        let kind = match (grammar::kind(definition), parent_scope.kind) {
             ("class_definition", _) => ScopeKind::Class,
             (_, ScopeKind::Class) => ScopeKind::Method,
             _ => ScopeKind::Function,
@@ -765,7 +766,7 @@ fn introduces_annotation(node: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
     let Some(parent) = ancestors.parent() else {
         return false;
     };
-    match (node.kind(), parent.kind()) {
+    match (grammar::kind(node), grammar::kind(parent)) {
         ("->", "function_definition") => true,
         (":", "typed_parameter" | "typed_default_parameter") => true,
         (":", "assignment") => parent.child_by_field_name("type").is_some(),
@@ -777,16 +778,16 @@ fn has_interpolation(string: Node<'_>) -> bool {
     let mut cursor = string.walk();
     string
         .children(&mut cursor)
-        .any(|child| child.kind() == "interpolation")
+        .any(|child| grammar::kind(child) == "interpolation")
 }
 
 fn string_parts<'t>(text: &'t str, node: Node<'_>) -> Vec<&'t str> {
-    if node.kind() == "string" {
+    if grammar::kind(node) == "string" {
         return vec![node_text(text, node)];
     }
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
-        .filter(|child| child.kind() == "string")
+        .filter(|child| grammar::kind(*child) == "string")
         .map(|child| node_text(text, child))
         .collect()
 }
@@ -794,20 +795,20 @@ fn string_parts<'t>(text: &'t str, node: Node<'_>) -> Vec<&'t str> {
 /// A docstring is a string statement that comes first in a module, class or
 /// function body; a string statement anywhere else is code.
 fn is_docstring(string: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
-    if string.kind() == "string" && has_interpolation(string) {
+    if grammar::kind(string) == "string" && has_interpolation(string) {
         return false;
     }
     let (Some(statement), Some(body)) = (ancestors.nth(0), ancestors.nth(1)) else {
         return false;
     };
-    if statement.kind() != "expression_statement" || statement.named_child_count() != 1 {
+    if grammar::kind(statement) != "expression_statement" || statement.named_child_count() != 1 {
         return false;
     }
-    let owns_docstring = match body.kind() {
+    let owns_docstring = match grammar::kind(body) {
         "module" => true,
         "block" => ancestors
             .nth(2)
-            .is_some_and(|owner| is(owner.kind(), grammar::DOCSTRING_OWNERS)),
+            .is_some_and(|owner| is(grammar::kind(owner), grammar::DOCSTRING_OWNERS)),
         _ => false,
     };
     owns_docstring && first_statement(body).is_some_and(|first| first.id() == statement.id())
@@ -815,7 +816,8 @@ fn is_docstring(string: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
 
 fn first_statement(body: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = body.walk();
-    body.named_children(&mut cursor).find(|child| child.kind() != "comment")
+    body.named_children(&mut cursor)
+        .find(|child| grammar::kind(*child) != "comment")
 }
 
 /// Punctuation that only lays code out: a trailing comma inside brackets,
@@ -825,8 +827,8 @@ fn is_layout_punctuation(node: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
         return false;
     };
     let grandparent = ancestors.nth(1);
-    match node.kind() {
-        "(" | ")" => match parent.kind() {
+    match grammar::kind(node) {
+        "(" | ")" => match grammar::kind(parent) {
             "import_from_statement" => true,
             "parenthesized_expression" => grandparent.is_some_and(|g| parentheses_are_redundant(parent, g)),
             "tuple" | "tuple_pattern" => grandparent.is_some_and(|g| tuple_parentheses_are_redundant(parent, g)),
@@ -840,24 +842,25 @@ fn parentheses_are_redundant(parenthesized: Node<'_>, parent: Node<'_>) -> bool 
     let mut cursor = parenthesized.walk();
     let Some(inner) = parenthesized
         .named_children(&mut cursor)
-        .find(|child| child.kind() != "comment")
+        .find(|child| grammar::kind(*child) != "comment")
     else {
         return false;
     };
-    if inner.kind() == "named_expression" {
-        return is(parent.kind(), grammar::BARE_WALRUS_PARENTS);
+    if grammar::kind(inner) == "named_expression" {
+        return is(grammar::kind(parent), grammar::BARE_WALRUS_PARENTS);
     }
-    if is(inner.kind(), grammar::PAREN_REQUIRED_INSIDE) {
+    if is(grammar::kind(inner), grammar::PAREN_REQUIRED_INSIDE) {
         return false;
     }
-    is(parent.kind(), grammar::REDUNDANT_PAREN_PARENTS) || binds_tighter_than_parent(parenthesized, inner, parent)
+    is(grammar::kind(parent), grammar::REDUNDANT_PAREN_PARENTS)
+        || binds_tighter_than_parent(parenthesized, inner, parent)
 }
 
 /// Whether `inner`, written in parentheses as an operand of `parent`, would
 /// parse the same without them.
 fn binds_tighter_than_parent(parenthesized: Node<'_>, inner: Node<'_>, parent: Node<'_>) -> bool {
     let is_here = |node: Option<Node<'_>>| node.is_some_and(|node| node.id() == parenthesized.id());
-    let primary_field = match parent.kind() {
+    let primary_field = match grammar::kind(parent) {
         "call" => Some("function"),
         "attribute" => Some("object"),
         "subscript" => Some("value"),
@@ -875,7 +878,7 @@ fn binds_tighter_than_parent(parenthesized: Node<'_>, inner: Node<'_>, parent: N
     }
     let first_operand = is_here(parent.named_child(0));
     let last_operand = is_here(parent.named_child(parent.named_child_count().saturating_sub(1) as u32));
-    match parent.kind() {
+    match grammar::kind(parent) {
         // Left-associative: `(a - b) - c` is `a - b - c`, `a - (b - c)` is not.
         "binary_operator" if operator_of(parent) != Some("**") => first_operand,
         "boolean_operator" => first_operand,
@@ -889,24 +892,25 @@ fn binds_tighter_than_parent(parenthesized: Node<'_>, inner: Node<'_>, parent: N
 const PRIMARY: u8 = 16;
 
 fn level(node: Node<'_>) -> Option<u8> {
-    grammar::precedence(node.kind(), operator_of(node))
+    grammar::precedence(grammar::kind(node), operator_of(node))
 }
 
 fn operator_of<'t>(node: Node<'t>) -> Option<&'t str> {
-    node.child_by_field_name("operator").map(|operator| operator.kind())
+    node.child_by_field_name("operator")
+        .map(|operator| grammar::kind(operator))
 }
 
 /// `for (a, b) in x` is `for a, b in x`, and `return (a, b)` is `return a, b`:
 /// where a bare tuple is allowed, its parentheses are layout. An empty tuple
 /// needs them.
 fn tuple_parentheses_are_redundant(tuple: Node<'_>, parent: Node<'_>) -> bool {
-    is(parent.kind(), grammar::BARE_TUPLE_PARENTS) && code_children(tuple) > 0
+    is(grammar::kind(parent), grammar::BARE_TUPLE_PARENTS) && code_children(tuple) > 0
 }
 
 fn code_children(node: Node<'_>) -> usize {
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment")
+        .filter(|child| grammar::kind(*child) != "comment")
         .count()
 }
 
