@@ -45,20 +45,11 @@ pub(super) fn parse_both(
         Some((old_selection, new_selection))
     });
     let gave_up = "the parser gave up: analysed line by line";
-    let (old, new) = match selections {
-        Some((old_selection, new_selection)) => (
-            python::parse_rows(old, Some(&old_selection)),
-            python::parse_rows(new, Some(&new_selection)),
-        ),
-        None => {
-            let old = python::parse(old).ok_or(gave_up)?;
-            let edits: Vec<(Range<usize>, Range<usize>)> =
-                runs.iter().map(|run| (run.old.clone(), run.new.clone())).collect();
-            let new = python::reparse(&old, new, &edits);
-            (Some(old), new)
-        }
-    };
-    Ok((old.ok_or(gave_up)?, new.ok_or(gave_up)?))
+    let (old_selection, new_selection) = selections.unzip();
+    let old = python::parse_rows(old, old_selection.as_ref()).ok_or(gave_up)?;
+    let edits: Vec<(Range<usize>, Range<usize>)> = runs.iter().map(|run| (run.old.clone(), run.new.clone())).collect();
+    let new = python::reparse(&old, new, new_selection.as_ref(), &edits).ok_or(gave_up)?;
+    Ok((old, new))
 }
 
 /// Lines of context around a run that the alignment may read.

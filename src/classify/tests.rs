@@ -553,7 +553,7 @@ fn partial_and_whole_parses_agree_on_random_edits() {
             .map(|run| (run.old.clone(), run.new.clone()))
             .collect();
         let fresh = python::parse(&edited).unwrap();
-        let reused = python::reparse(&python::parse(source).unwrap(), &edited, &edits).unwrap();
+        let reused = python::reparse(&python::parse(source).unwrap(), &edited, None, &edits).unwrap();
         let view = |p: &ParsedSource| {
             p.tokens
                 .iter()
@@ -563,6 +563,14 @@ fn partial_and_whole_parses_agree_on_random_edits() {
         assert!(
             view(&fresh) == view(&reused),
             "round {round}: a reparse differs from a fresh parse"
+        );
+        let (old_lines, new_lines) = (split_lines(old), split_lines(new));
+        let runs = diff_lines(old, new).runs;
+        let (_, reused) = parse_both(old, new, &runs, (&old_lines, &new_lines), Parsing::Touched).unwrap();
+        let fresh = python::parse_rows(&edited, reused.selection.as_ref()).unwrap();
+        assert!(
+            view(&fresh) == view(&reused),
+            "round {round}: a partial reparse differs from a fresh partial parse"
         );
         let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
         let (touched, redo) = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Touched);

@@ -201,14 +201,16 @@ pub fn parse_rows(text: &str, selection: Option<&Selection>) -> Option<ParsedSou
 
 /// Parses the new version of a file reusing the old version's tree, so that
 /// tree-sitter re-parses only around the edits. `edits` are whole-line
-/// replacements `(old rows, new rows)`, in order.
+/// replacements `(old rows, new rows)`, in order; `selection` the new
+/// version's rows to parse, when the old version was parsed partially too.
 pub fn reparse(
     old: &ParsedSource,
     new_text: &str,
+    selection: Option<&Selection>,
     edits: &[(std::ops::Range<usize>, std::ops::Range<usize>)],
 ) -> Option<ParsedSource> {
-    if old.partial || new_text.starts_with('\u{feff}') {
-        return parse(new_text);
+    if old.partial != selection.is_some() || new_text.starts_with('\u{feff}') {
+        return parse_rows(new_text, selection);
     }
     let (old_lines, new_lines) = (LineIndex::new(&old.text), LineIndex::new(new_text));
     let mut tree = old.tree.clone();
@@ -236,7 +238,7 @@ pub fn reparse(
             new_end_position,
         });
     }
-    parse_with(new_text, None, Some(&tree))
+    parse_with(new_text, selection, Some(&tree))
 }
 
 /// Byte offsets and points of line starts.
@@ -1051,7 +1053,7 @@ mod tests {
         let parsed = parse(old).unwrap();
         for (new, edits) in cases {
             let fresh = parse(new).unwrap();
-            let reused = reparse(&parsed, new, &edits).unwrap();
+            let reused = reparse(&parsed, new, None, &edits).unwrap();
             let view = |p: &ParsedSource| {
                 p.tokens
                     .iter()
