@@ -28,8 +28,9 @@ use source::SourceSpec;
 /// line, and applies the gate. Never writes to the repository.
 pub fn analyze(repo: &Repository, spec: &SourceSpec, pathspecs: &[String], gate: &Gate) -> error::Result<Report> {
     let resolved = source::resolve(repo, spec, pathspecs)?;
-    let pairs = gate.scored(pairs::load(repo, &resolved)?);
-    let mut files = score::score_files(pairs, &gate.noise);
+    let pairs = pairs::load(repo, &resolved)
+        .filter(|pair| pair.as_ref().is_err() || pair.as_ref().is_ok_and(|pair| gate.scores(pair)));
+    let mut files = score::score_files(pairs, &gate.noise)?;
     gate.mark(&mut files);
     Ok(score::summarize(resolved.info, files, gate))
 }

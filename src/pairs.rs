@@ -55,13 +55,12 @@ pub struct FilePair {
 }
 
 /// Loads every delta of a resolved source as an owned pair.
-pub fn load(repo: &Repository, source: &ResolvedSource<'_>) -> Result<Vec<FilePair>> {
+pub fn load<'a>(repo: &'a Repository, source: &'a ResolvedSource<'_>) -> impl Iterator<Item = Result<FilePair>> + 'a {
     source
         .diff
         .deltas()
         .filter(|delta| !matches!(delta.status(), Delta::Unmodified | Delta::Ignored | Delta::Untracked))
         .map(|delta| load_pair(repo, &delta, source.new_side))
-        .collect()
 }
 
 fn load_pair(repo: &Repository, delta: &git2::DiffDelta<'_>, new_side: NewSide) -> Result<FilePair> {

@@ -1,10 +1,13 @@
 //! Scores: how many changed lines are noise, per file, per label and overall,
 //! and whether the run passes its gate.
 
-use crate::classify::{Analysis, Context, Language, ModuleRename, classify_in, module_of_path};
+use std::sync::mpsc;
+
 use rayon::prelude::*;
 
+use crate::classify::{Analysis, Context, Language, ModuleRename, classify_in, module_of_path};
 use crate::config::Patterns;
+use crate::error::{Error, Result};
 use crate::label::Label;
 use crate::pairs::{EntryKind, FilePair};
 use crate::python::is_python_path;
@@ -158,12 +161,28 @@ impl FileReport {
     }
 }
 
-/// Scores every pair. A rename that crosses files (a function renamed where
-/// it is defined and where it is imported) is only known once every file is
-/// classified, so files whose renames wait on an import are classified again
-/// with what the others renamed.
-pub fn score_files(pairs: Vec<FilePair>, policy: &NoisePolicy) -> Vec<FileReport> {
-    let mut files: Vec<FileReport> = pairs.into_par_iter().map(|pair| score_file(pair, policy)).collect();
+/// Scores every pair, each on a worker thread as soon as it is read (this
+/// thread keeps reading: a repository handle stays on its thread). A rename
+/// that crosses files (a function renamed where it is defined and where it
+/// is imported) is only known once every file is classified, so files whose
+/// renames wait on an import are classified again with what the others
+/// renamed.
+pub fn score_files(pairs: impl Iterator<Item = Result<FilePair>>, policy: &NoisePolicy) -> Result<Vec<FileReport>> {
+    let (sender, receiver) = mpsc::channel();
+    rayon::in_place_scope(|scope| {
+        for (index, pair) in pairs.enumerate() {
+            let (pair, sender) = (pair?, sender.clone());
+            scope.spawn(move |_| {
+                // The receiver outlives the scope.
+                let _ = sender.send((index, score_file(pair, policy)));
+            });
+        }
+        Ok::<_, Error>(())
+    })?;
+    drop(sender);
+    let mut numbered: Vec<(usize, FileReport)> = receiver.into_iter().collect();
+    numbered.sort_unstable_by_key(|(index, _)| *index);
+    let mut files: Vec<FileReport> = numbered.into_iter().map(|(_, file)| file).collect();
     let renamed: Vec<ModuleRename> = files
         .iter()
         .filter_map(|file| Some((file, file.analysis.as_ref()?)))
@@ -175,14 +194,13 @@ pub fn score_files(pairs: Vec<FilePair>, policy: &NoisePolicy) -> Vec<FileReport
             })
         })
         .collect();
-    if renamed.is_empty() {
-        return files;
+    if !renamed.is_empty() {
+        files
+            .par_iter_mut()
+            .filter(|file| file.analysis.as_ref().is_some_and(|a| a.waiting_on_imports))
+            .for_each(|file| file.analyze(policy, &renamed));
     }
-    files
-        .par_iter_mut()
-        .filter(|file| file.analysis.as_ref().is_some_and(|a| a.waiting_on_imports))
-        .for_each(|file| file.analyze(policy, &renamed));
-    files
+    Ok(files)
 }
 
 /// What makes a run fail: too much noise, a protected path, a change out of scope.
@@ -198,12 +216,9 @@ pub struct Gate {
 }
 
 impl Gate {
-    /// Drops excluded pairs (a protected path is always kept).
-    pub fn scored(&self, pairs: Vec<FilePair>) -> Vec<FilePair> {
-        pairs
-            .into_iter()
-            .filter(|pair| !self.exclude.matches(&pair.path) || self.is_protected(pair))
-            .collect()
+    /// Whether a pair is scored: not excluded, or protected (always kept).
+    pub fn scores(&self, pair: &FilePair) -> bool {
+        !self.exclude.matches(&pair.path) || self.is_protected(pair)
     }
 
     fn is_protected(&self, pair: &FilePair) -> bool {
