@@ -52,23 +52,17 @@ pub(super) fn parse_both(
     Ok((old, new))
 }
 
-/// Lines of context around a run that the alignment may read.
-const CONTEXT_ROWS: usize = MAX_CONTEXT + 1;
-
-/// The statements around the runs, with every sibling of the definitions
-/// on `sibling_rows`, or `None` when they are most of the file (parsing it
-/// all costs about the same).
+/// The statements around the runs (with the code lines near them that the
+/// alignment may read), with every sibling of the definitions on
+/// `sibling_rows`, or `None` when they are most of the file (parsing it all
+/// costs about the same).
 pub(super) fn touched_statements(
     text: &str,
     runs: &[Range<usize>],
     sibling_rows: &[usize],
     line_count: usize,
 ) -> Option<Selection> {
-    let around: Vec<Range<usize>> = runs
-        .iter()
-        .map(|run| run.start.saturating_sub(CONTEXT_ROWS)..(run.end + CONTEXT_ROWS).min(line_count.max(1)))
-        .collect();
-    let selection = Chunks::scan(text).select(&around, sibling_rows);
+    let selection = Chunks::scan(text).select(runs, MAX_CONTEXT, sibling_rows);
     let covered: usize = selection.rows.iter().map(|range| range.len()).sum();
     (covered * 2 < line_count).then_some(selection)
 }

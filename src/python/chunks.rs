@@ -148,16 +148,26 @@ impl Chunks {
         Chunks { lines, top, classes }
     }
 
-    /// The rows of the chunks that hold any of `rows`, always with the file's
-    /// first statement (a module docstring stays one), and for a class body
-    /// with the class header and the body's first statement (its docstring).
-    /// The bodies holding `sibling_rows` are taken complete, every statement
-    /// far from `rows` as a stub (or whole top-level statements, for a body
-    /// nested deeper than a top-level class).
-    pub fn select(&self, rows: &[Range<usize>], sibling_rows: &[usize]) -> Selection {
+    /// The rows of the chunks that hold any of `runs` or a line of code up to
+    /// `context` rows from one, always with the file's first statement (a
+    /// module docstring stays one), and for a class body with the class
+    /// header and the body's first statement (its docstring). The bodies
+    /// holding `sibling_rows` are taken complete, every statement far from
+    /// the runs as a stub (or whole top-level statements, for a body nested
+    /// deeper than a top-level class).
+    pub fn select(&self, runs: &[Range<usize>], context: usize, sibling_rows: &[usize]) -> Selection {
         let mut chosen: Vec<Range<usize>> = vec![self.top_chunk(0)];
         let mut whole = chosen.clone();
-        for range in rows {
+        let mut rows: Vec<Range<usize>> = Vec::new();
+        for run in runs {
+            rows.push(run.clone());
+            let before = run.start.saturating_sub(context)..run.start;
+            let after = run.end..(run.end + context).min(self.lines.len());
+            // A blank line holds no token (unless a string or bracket spans it).
+            let holds_tokens = |row: &usize| !(self.lines[*row].kind == LineKind::Blank && self.lines[*row].boundary);
+            rows.extend(before.chain(after).filter(holds_tokens).map(|row| row..row + 1));
+        }
+        for range in &rows {
             let mut row = range.start;
             // Every chunk the range crosses, one chunk at a time.
             loop {
@@ -445,7 +455,7 @@ mod tests {
     #[test]
     fn chunks_cover_the_touched_statements_and_the_first() {
         let chunks = Chunks::scan(TEXT);
-        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), &[]).rows;
+        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[]).rows;
         assert_eq!(touched(10..11), vec![0..2, 9..14]);
         assert_eq!(touched(1..3), vec![0..9]);
         assert_eq!(touched(17..18), vec![0..2, 16..19]);
@@ -461,7 +471,7 @@ mod tests {
         let text = "x = 1\nclass A(B):\n    '''Doc.'''\n\n    def a(self):\n        return 1\n\n    @property\n    def b(self):\n        return 2\n\n    def c(self):\n        return 3\ny = 2\n";
         let chunks = Chunks::scan(text);
         assert_eq!(chunks.classes[0].body, [2, 4, 7, 11]);
-        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), &[]).rows;
+        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[]).rows;
         assert_eq!(
             touched(9..10),
             vec![0..4, 7..11],
@@ -488,13 +498,13 @@ mod tests {
     #[test]
     fn a_complete_module_holds_every_statement_far_ones_as_stubs() {
         let chunks = Chunks::scan(MODULE);
-        let selection = chunks.select(std::slice::from_ref(&(14..15)), &[14]);
+        let selection = chunks.select(std::slice::from_ref(&(14..15)), 0, &[14]);
         assert!(selection.module_complete);
         assert_eq!(selection.rows, vec![0..6, 7..8, 13..19, 21..22, 24..26]);
         assert!(selection.holds_body("", &(14..16)));
         assert!(
             !chunks
-                .select(std::slice::from_ref(&(14..15)), &[])
+                .select(std::slice::from_ref(&(14..15)), 0, &[])
                 .holds_body("", &(14..16))
         );
     }
@@ -503,7 +513,7 @@ mod tests {
     fn a_method_that_may_have_moved_completes_its_class_body_only() {
         let text = "import os\nclass A:\n    def a(self):\n        return 1\n\n    def b(self):\n        x = 1\n        return x\n\n    def c(self):\n        y = 2\n        return y\n\n\ndef f():\n    return 4\n";
         let chunks = Chunks::scan(text);
-        let selection = chunks.select(std::slice::from_ref(&(5..6)), &[5]);
+        let selection = chunks.select(std::slice::from_ref(&(5..6)), 0, &[5]);
         assert!(!selection.module_complete);
         assert_eq!(
             selection.rows,
