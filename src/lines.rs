@@ -38,7 +38,36 @@ impl LineDiff {
 
 /// Splits text into lines, each keeping its `\n` terminator.
 pub fn split_lines(text: &[u8]) -> Vec<&[u8]> {
-    text.split_inclusive(|&byte| byte == b'\n').collect()
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text) {
+        lines.push(&text[start..=end]);
+        start = end + 1;
+    }
+    if start < text.len() {
+        lines.push(&text[start..]);
+    }
+    lines
+}
+
+/// What `text.split('\n')` gives (a last, empty line after a final newline
+/// included), finding the newlines many bytes at a time.
+pub fn split_at_newlines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(Some)
+        .chain(std::iter::once(None))
+        .map(move |newline| {
+            let end = newline.unwrap_or(text.len());
+            let line = &text[start..end];
+            start = end + 1;
+            line
+        })
+}
+
+/// The byte offset where each line starts.
+pub fn line_starts(text: &str) -> impl Iterator<Item = usize> {
+    std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|newline| newline + 1))
 }
 
 /// Diffs two texts line by line.

@@ -27,7 +27,7 @@ pub use rename::{Context, ModuleRename, module_of_path};
 use rows::RowSet;
 
 use crate::label::Label;
-use crate::lines::{LineDiff, Run, diff_lines, split_lines};
+use crate::lines::{LineDiff, Run, diff_line_slices, split_lines};
 use crate::python::ParsedSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +97,7 @@ fn classify_parsing(
 ) -> (Analysis, bool) {
     let old_lines = split_lines(old);
     let new_lines = split_lines(new);
-    let diff = diff_lines(old, new);
+    let diff = diff_line_slices(&old_lines, &new_lines);
     let mut marks = FileMarks {
         old: SideMarks::new(old_lines.len()),
         new: SideMarks::new(new_lines.len()),
@@ -341,7 +341,7 @@ impl Twin {
             };
             return Twin::regrouped(&region, note);
         }
-        let inner = crate::lines::diff_line_slices(&lines.0[old_rows.clone()], &lines.1[new_rows.clone()]);
+        let inner = diff_line_slices(&lines.0[old_rows.clone()], &lines.1[new_rows.clone()]);
         let (mut same_old, mut same_new) = (
             RowSet::from_range(old_rows.clone()),
             RowSet::from_range(new_rows.clone()),

@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use super::*;
 use crate::label::Label::*;
+use crate::lines::diff_lines;
 use crate::python;
 
 /// The label of every changed line, as `(-line, label)` for removed lines

@@ -127,8 +127,7 @@ struct ClassChunk {
 impl Chunks {
     pub fn scan(text: &str) -> Chunks {
         let mut scanner = Scanner::default();
-        let lines: Vec<Line> = text
-            .split('\n')
+        let lines: Vec<Line> = crate::lines::split_at_newlines(text)
             .map(|line| {
                 let line = line.strip_suffix('\r').unwrap_or(line);
                 let boundary = scanner.at_statement_boundary();

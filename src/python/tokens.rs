@@ -175,10 +175,12 @@ impl ParsedSource {
     }
 
     fn unparsed_lines(&self) -> impl Iterator<Item = &str> {
-        self.text.split('\n').enumerate().filter_map(|(row, line)| {
-            let parsed = self.selection.as_ref().is_none_or(|selection| selection.covers(row));
-            (!parsed).then_some(line)
-        })
+        crate::lines::split_at_newlines(&self.text)
+            .enumerate()
+            .filter_map(|(row, line)| {
+                let parsed = self.selection.as_ref().is_none_or(|selection| selection.covers(row));
+                (!parsed).then_some(line)
+            })
     }
 }
 
@@ -249,9 +251,7 @@ struct LineIndex<'t> {
 
 impl<'t> LineIndex<'t> {
     fn new(text: &'t str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let starts = crate::lines::line_starts(text).collect();
         LineIndex { text, starts }
     }
 
@@ -307,9 +307,7 @@ fn parse_with(text: &str, selection: Option<&Selection>, old_tree: Option<&Tree>
 
 /// The byte ranges (with their points) of whole rows.
 fn included_ranges(text: &str, rows: &[std::ops::Range<usize>]) -> Vec<tree_sitter::Range> {
-    let mut line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
+    let mut line_starts: Vec<usize> = crate::lines::line_starts(text).collect();
     if line_starts.last() != Some(&text.len()) {
         line_starts.push(text.len());
     }
