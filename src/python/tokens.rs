@@ -595,7 +595,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 } else {
                     Role::Name
                 };
-                self.emit(node, role, &format!("id:{text}"));
+                self.emit(node, role, &("id", text));
                 let first_in_parent = self
                     .ancestors()
                     .parent()
@@ -656,12 +656,14 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         self.emit(node, role, normalized);
     }
 
-    fn emit(&mut self, node: Node<'_>, role: Role, normalized: &str) {
+    /// Emits a token whose key hashes `normalized` (a string, or parts of
+    /// one, so that no string need be built for it).
+    fn emit(&mut self, node: Node<'_>, role: Role, normalized: &(impl Hash + ?Sized)) {
         let token = self.token(node, role, normalized);
         self.tokens.push(token);
     }
 
-    fn token(&self, node: Node<'_>, role: Role, normalized: &str) -> Token {
+    fn token(&self, node: Node<'_>, role: Role, normalized: &(impl Hash + ?Sized)) -> Token {
         let mut hasher = std::hash::DefaultHasher::new();
         (role, self.depth, normalized).hash(&mut hasher);
         let (start, end) = (node.start_position(), node.end_position());
