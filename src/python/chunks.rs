@@ -46,6 +46,8 @@ enum LineKind {
     Class,
     /// `else`, `elif`, `except`, `finally`: the rest of a compound statement.
     Continuation,
+    /// A string literal (with any prefix) starts the line: maybe a docstring.
+    String,
     Other,
 }
 
@@ -64,6 +66,8 @@ impl Line {
             LineKind::Function
         } else if continues_compound(rest) {
             LineKind::Continuation
+        } else if starts_string(rest) {
+            LineKind::String
         } else {
             LineKind::Other
         };
@@ -148,15 +152,15 @@ impl Chunks {
     }
 
     /// The rows of the chunks that hold any of `runs` or a line of code up to
-    /// `context` rows from one, always with the file's first statement (a
-    /// module docstring stays one), and for a class body with the class
-    /// header and the body's first statement (its docstring). The bodies
+    /// `context` rows from one, for a class body with the class header. The
+    /// first statement of a body comes too when a string statement was
+    /// chosen in it (else that one would be read as the docstring). The bodies
     /// holding `sibling_rows` are taken complete, every statement far from
     /// the runs as a stub (or whole top-level statements, for a body nested
     /// deeper than a top-level class).
     pub fn select(&self, runs: &[Range<usize>], context: usize, sibling_rows: &[usize]) -> Selection {
-        let mut chosen: Vec<Range<usize>> = vec![self.top_chunk(0)];
-        let mut whole = chosen.clone();
+        let mut chosen: Vec<Range<usize>> = Vec::new();
+        let mut whole = Vec::new();
         let mut rows: Vec<Range<usize>> = Vec::new();
         for run in runs {
             rows.push(run.clone());
@@ -182,6 +186,9 @@ impl Chunks {
                 row = end;
             }
         }
+        let first_statements = self.first_statements_for(&chosen);
+        whole.extend(first_statements.iter().filter(|chunk| chunk.start == 0).cloned());
+        chosen.extend(first_statements);
         let mut module_complete = false;
         let mut complete_classes = Vec::new();
         for &row in sibling_rows {
@@ -277,7 +284,7 @@ impl Chunks {
             let next_code = lines[at + 1..].iter().find(|line| line.is_code());
             line.starts_statement()
                 && line.indent >= lines[body].indent
-                && line.kind == LineKind::Other
+                && matches!(line.kind, LineKind::Other | LineKind::String)
                 && lines.get(at + 1).is_none_or(|next| next.boundary)
                 && next_code.is_none_or(|next| next.indent <= line.indent && next.kind != LineKind::Continuation)
         });
@@ -300,8 +307,30 @@ impl Chunks {
         start..self.top.get(index + 1).copied().unwrap_or(self.lines.len())
     }
 
-    /// The chunk that holds a row: a top-level statement, or inside a split
-    /// class its header, its first body statement and the statement itself.
+    /// The first statements of the bodies (the module, split classes) where
+    /// a string statement other than the first is among `chosen`.
+    fn first_statements_for(&self, chosen: &[Range<usize>]) -> Vec<Range<usize>> {
+        let chosen = merge(chosen.to_vec());
+        let chosen_string = |starts: &[usize]| {
+            starts[1..]
+                .iter()
+                .any(|&row| self.lines[row].kind == LineKind::String && chosen.iter().any(|range| range.contains(&row)))
+        };
+        let mut firsts = Vec::new();
+        if self.top.len() > 1 && chosen_string(&self.top) {
+            firsts.push(self.top_chunk(0));
+        }
+        for class in &self.classes {
+            if chosen_string(&class.body) {
+                let end = class.body.get(1).copied().unwrap_or(self.top_chunk(class.index).end);
+                firsts.push(class.body[0]..end);
+            }
+        }
+        firsts
+    }
+
+    /// The chunks that hold a row: a top-level statement, or inside a split
+    /// class its header and the body statement.
     fn chunks_holding(&self, row: usize) -> Vec<Range<usize>> {
         let index = self.top_index(row);
         let whole = self.top_chunk(index);
@@ -312,9 +341,11 @@ impl Chunks {
         if row < class.body[0] {
             return vec![whole];
         }
-        let body_chunk = |k: usize| class.body[k]..class.body.get(k + 1).copied().unwrap_or(whole.end);
         let k = class.body.partition_point(|&start| start <= row).saturating_sub(1);
-        vec![header, body_chunk(0), body_chunk(k)]
+        vec![
+            header,
+            class.body[k]..class.body.get(k + 1).copied().unwrap_or(whole.end),
+        ]
     }
 }
 
@@ -347,6 +378,13 @@ fn class_body(lines: &[Line], chunk: Range<usize>) -> Option<Vec<usize>> {
     let first_body = (header + 1..chunk.end).find(|&row| lines[row].starts_statement() && lines[row].indent > 0)?;
     let body = starts_at(lines, first_body..chunk.end, lines[first_body].indent);
     (body.len() > 1 && body[0] == first_body).then_some(body)
+}
+
+/// Whether a line starts with a string literal: a quote, or a prefix of up
+/// to two letters (`r`, `b`, `f`, `rb`...) and a quote.
+fn starts_string(line: &str) -> bool {
+    let prefix = line.bytes().take(2).take_while(u8::is_ascii_alphabetic).count();
+    line[prefix..].starts_with(['"', '\''])
 }
 
 /// `else:`, `elif x:`, `except E:`, `finally:` continue the statement above.
@@ -452,12 +490,23 @@ mod tests {
     }
 
     #[test]
-    fn chunks_cover_the_touched_statements_and_the_first() {
+    fn chunks_cover_the_touched_statements() {
         let chunks = Chunks::scan(TEXT);
         let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[]).rows;
-        assert_eq!(touched(10..11), vec![0..2, 9..14]);
+        assert_eq!(touched(10..11), vec![9..14]);
         assert_eq!(touched(1..3), vec![0..9]);
-        assert_eq!(touched(17..18), vec![0..2, 16..19]);
+        assert_eq!(touched(17..18), vec![16..19]);
+    }
+
+    #[test]
+    fn a_string_statement_comes_with_the_first_statement_of_its_body() {
+        let text = "'''Module.'''\nx = 1\nr'''Not the docstring.'''\nclass A:\n    def a(self):\n        pass\n    b'not the docstring'\n    def c(self):\n        pass\n";
+        let chunks = Chunks::scan(text);
+        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[]).rows;
+        assert_eq!(touched(2..3), vec![0..1, 2..3]);
+        assert_eq!(touched(1..2), vec![1..2], "not for other statements");
+        assert_eq!(touched(6..7), vec![3..7], "the class header, its first statement");
+        assert_eq!(touched(7..8), vec![3..4, 7..10]);
     }
 
     #[test]
@@ -471,13 +520,9 @@ mod tests {
         let chunks = Chunks::scan(text);
         assert_eq!(chunks.classes[0].body, [2, 4, 7, 11]);
         let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[]).rows;
-        assert_eq!(
-            touched(9..10),
-            vec![0..4, 7..11],
-            "header, docstring and the touched method"
-        );
-        assert_eq!(touched(1..2), vec![0..13], "a header change takes the whole class");
-        assert_eq!(touched(3..8), vec![0..11], "every statement between the ends");
+        assert_eq!(touched(9..10), vec![1..2, 7..11], "the header and the touched method");
+        assert_eq!(touched(1..2), vec![1..13], "a header change takes the whole class");
+        assert_eq!(touched(3..8), vec![1..11], "every statement between the ends");
     }
 
     const MODULE: &str = "import os\n\n\n@cached\ndef f(a,\n      b=DEFAULT):\n    if a:\n        return b\n    x = [1,\n         2]\n    return x\n\n\n# leads g\ndef g():\n    pass\n\n\nclass C(Base):\n    def m(self):\n        for i in self:\n            yield i\n\n\nLIMIT = 3\n";
@@ -516,8 +561,8 @@ mod tests {
         assert!(!selection.module_complete);
         assert_eq!(
             selection.rows,
-            vec![0..11],
-            "`c` as a stub, without `return y`; not `f`"
+            vec![1..4, 5..11],
+            "`a` and `c` as stubs (no `return y`); not `f`"
         );
         assert!(selection.holds_body("A", &(5..8)));
         assert!(!selection.holds_body("", &(5..8)));
