@@ -54,8 +54,8 @@ pub(super) fn parse_both(
 
 /// The statements around the runs (with the code lines near them that the
 /// alignment may read), with every sibling of the definitions on
-/// `sibling_rows`, or `None` when they are most of the file (parsing it all
-/// costs about the same).
+/// `sibling_rows`, or `None` when they are nearly all the file (parsing it
+/// all costs about the same, and a rename is then never judged twice).
 pub(super) fn touched_statements(
     text: &str,
     runs: &[Range<usize>],
@@ -64,7 +64,7 @@ pub(super) fn touched_statements(
 ) -> Option<Selection> {
     let selection = Chunks::scan(text).select(runs, MAX_CONTEXT, sibling_rows);
     let covered: usize = selection.rows.iter().map(|range| range.len()).sum();
-    (covered * 2 < line_count).then_some(selection)
+    (covered * 10 < line_count * 9).then_some(selection)
 }
 
 /// The rows of the definitions that may have moved, on each side.
