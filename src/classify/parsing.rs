@@ -40,8 +40,10 @@ pub(super) fn parse_both(
         Parsing::Whole => None,
     };
     let selections = siblings.and_then(|siblings| {
-        let old_selection = touched_statements(old, &old_runs, &siblings.old, lines.0.len())?;
-        let new_selection = touched_statements(new, &new_runs, &siblings.new, lines.1.len())?;
+        let old_chunks = Chunks::scan(old);
+        let old_selection = touched_statements(&old_chunks, &old_runs, &siblings.old, lines.0.len())?;
+        let new_chunks = old_chunks.rescan(new, runs);
+        let new_selection = touched_statements(&new_chunks, &new_runs, &siblings.new, lines.1.len())?;
         Some((old_selection, new_selection))
     });
     let gave_up = "the parser gave up: analysed line by line";
@@ -57,12 +59,12 @@ pub(super) fn parse_both(
 /// `sibling_rows`, or `None` when they are nearly all the file (parsing it
 /// all costs about the same, and a rename is then never judged twice).
 pub(super) fn touched_statements(
-    text: &str,
+    chunks: &Chunks,
     runs: &[Range<usize>],
     sibling_rows: &[usize],
     line_count: usize,
 ) -> Option<Selection> {
-    let selection = Chunks::scan(text).select(runs, MAX_CONTEXT, sibling_rows);
+    let selection = chunks.select(runs, MAX_CONTEXT, sibling_rows);
     let covered: usize = selection.rows.iter().map(|range| range.len()).sum();
     (covered * 10 < line_count * 9).then_some(selection)
 }

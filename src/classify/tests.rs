@@ -467,7 +467,7 @@ fn parsing_only_the_touched_statements_gives_the_same_labels() {
         let runs: Vec<Range<usize>> = diff.runs.iter().map(|run| run.old.clone()).collect();
         let line_count = split_lines(old).len();
         assert!(
-            touched_statements(source, &runs, &[], line_count).is_some(),
+            touched_statements(&python::chunks::Chunks::scan(source), &runs, &[], line_count).is_some(),
             "{from:?} parses only what it touches"
         );
         let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
@@ -567,6 +567,11 @@ fn partial_and_whole_parses_agree_on_random_edits() {
         );
         let (old_lines, new_lines) = (split_lines(old), split_lines(new));
         let runs = diff_lines(old, new).runs;
+        let chunks = python::chunks::Chunks::scan;
+        assert!(
+            chunks(source).rescan(&edited, &runs) == chunks(&edited),
+            "round {round}: a rescan differs from a fresh scan"
+        );
         let (_, reused) = parse_both(old, new, &runs, (&old_lines, &new_lines), Parsing::Touched).unwrap();
         let fresh = python::parse_rows(&edited, reused.selection.as_ref()).unwrap();
         assert!(

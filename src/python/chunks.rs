@@ -16,6 +16,8 @@
 
 use std::ops::Range;
 
+use crate::lines::Run;
+
 /// The statements of a file, as first rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Chunks {
@@ -29,9 +31,8 @@ pub struct Chunks {
 /// What the scanner knows of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Line {
-    /// Whether a statement may start here: outside brackets, strings and
-    /// line continuations.
-    boundary: bool,
+    /// The scanner's state where the line starts.
+    state: Scanner,
     indent: usize,
     kind: LineKind,
 }
@@ -52,7 +53,7 @@ enum LineKind {
 }
 
 impl Line {
-    fn of(text: &str, boundary: bool) -> Line {
+    fn of(text: &str, state: Scanner) -> Line {
         let rest = text.trim_start_matches([' ', '\t']);
         let kind = if rest.is_empty() {
             LineKind::Blank
@@ -72,10 +73,16 @@ impl Line {
             LineKind::Other
         };
         Line {
-            boundary,
+            state,
             indent: text.len() - rest.len(),
             kind,
         }
+    }
+
+    /// Whether a statement may start here: outside brackets, strings and
+    /// line continuations.
+    fn boundary(self) -> bool {
+        self.state.at_statement_boundary()
     }
 
     fn is_code(self) -> bool {
@@ -84,7 +91,7 @@ impl Line {
 
     /// Whether a statement starts here.
     fn starts_statement(self) -> bool {
-        self.boundary && self.is_code()
+        self.boundary() && self.is_code()
     }
 }
 
@@ -132,13 +139,52 @@ impl Chunks {
     pub fn scan(text: &str) -> Chunks {
         let mut scanner = Scanner::default();
         let lines: Vec<Line> = crate::lines::split_at_newlines(text)
-            .map(|line| {
-                let line = line.strip_suffix('\r').unwrap_or(line);
-                let boundary = scanner.at_statement_boundary();
-                scanner.scan_line(line);
-                Line::of(line, boundary)
+            .map(|line| scanner.line(line))
+            .collect();
+        Chunks::of_lines(lines)
+    }
+
+    /// The chunks of an edited version of the text `self` was scanned from:
+    /// a line that the edits `runs` left alone is read from `self` when the
+    /// scanner reaches it in the state it was in there.
+    pub fn rescan(&self, new_text: &str, runs: &[Run]) -> Chunks {
+        let texts: Vec<&str> = crate::lines::split_at_newlines(new_text).collect();
+        // Where each line the runs left alone was.
+        let mut old_row_of = vec![None; texts.len()];
+        let (mut old, mut new) = (0, 0);
+        let end = Run {
+            old: self.lines.len()..self.lines.len(),
+            new: texts.len()..texts.len(),
+        };
+        for run in runs.iter().chain(std::iter::once(&end)) {
+            while new < run.new.start.min(texts.len()) {
+                old_row_of[new] = Some(old);
+                (old, new) = (old + 1, new + 1);
+            }
+            (old, new) = (run.old.end, run.new.end);
+        }
+        let mut scanner = Scanner::default();
+        let lines = texts
+            .iter()
+            .zip(old_row_of)
+            .map(|(text, old_row)| {
+                let known = old_row.and_then(|row| Some((row, self.lines.get(row)?)));
+                match known.filter(|(_, line)| line.state == scanner) {
+                    Some((row, line)) => {
+                        scanner = self
+                            .lines
+                            .get(row + 1)
+                            .map_or_else(|| scanner.after(text), |next| next.state);
+                        *line
+                    }
+                    None => scanner.line(text),
+                }
             })
             .collect();
+        Chunks::of_lines(lines)
+    }
+
+    fn of_lines(lines: Vec<Line>) -> Chunks {
         let top = starts_at(&lines, 0..lines.len(), 0);
         let classes = top
             .iter()
@@ -167,7 +213,7 @@ impl Chunks {
             let before = run.start.saturating_sub(context)..run.start;
             let after = run.end..(run.end + context).min(self.lines.len());
             // A blank line holds no token (unless a string or bracket spans it).
-            let holds_tokens = |row: &usize| !(self.lines[*row].kind == LineKind::Blank && self.lines[*row].boundary);
+            let holds_tokens = |row: &usize| !(self.lines[*row].kind == LineKind::Blank && self.lines[*row].boundary());
             rows.extend(before.chain(after).filter(holds_tokens).map(|row| row..row + 1));
         }
         for range in &rows {
@@ -271,7 +317,7 @@ impl Chunks {
         let level = lines[0].indent;
         let definition = lines
             .iter()
-            .position(|line| line.boundary && line.indent == level && line.kind != LineKind::Decorator);
+            .position(|line| line.boundary() && line.indent == level && line.kind != LineKind::Decorator);
         let Some(definition) = definition.filter(|&at| matches!(lines[at].kind, LineKind::Function | LineKind::Class))
         else {
             return vec![chunk];
@@ -285,7 +331,7 @@ impl Chunks {
             line.starts_statement()
                 && line.indent >= lines[body].indent
                 && matches!(line.kind, LineKind::Other | LineKind::String)
-                && lines.get(at + 1).is_none_or(|next| next.boundary)
+                && lines.get(at + 1).is_none_or(|next| next.boundary())
                 && next_code.is_none_or(|next| next.indent <= line.indent && next.kind != LineKind::Continuation)
         });
         match simple {
@@ -420,7 +466,7 @@ fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
 }
 
 /// Tracks brackets, strings and line continuations across lines.
-#[derive(Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Scanner {
     depth: usize,
     /// The quote that closes the open string, and whether it is triple.
@@ -429,6 +475,20 @@ struct Scanner {
 }
 
 impl Scanner {
+    /// What the scanner knows of a line, as it moves past it.
+    fn line(&mut self, text: &str) -> Line {
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        let line = Line::of(text, *self);
+        self.scan_line(text);
+        line
+    }
+
+    /// The state after a line.
+    fn after(mut self, text: &str) -> Scanner {
+        self.scan_line(text.strip_suffix('\r').unwrap_or(text));
+        self
+    }
+
     fn at_statement_boundary(&self) -> bool {
         self.depth == 0 && self.string.is_none() && !self.continued
     }
@@ -507,6 +567,19 @@ mod tests {
         assert_eq!(touched(1..2), vec![1..2], "not for other statements");
         assert_eq!(touched(6..7), vec![3..7], "the class header, its first statement");
         assert_eq!(touched(7..8), vec![3..4, 7..10]);
+    }
+
+    #[test]
+    fn a_rescan_reads_again_the_lines_whose_state_an_edit_changed() {
+        let old = "x = 1\ny = 2\nz = (3,\n     4)\nw = 5\n";
+        for new in [
+            "x = 1\ny = '''\nz = (3,\n     4)\nw = 5\n'''\n",
+            "x = [1,\ny = 2\nz = (3,\n     4)\nw = 5]\n",
+            "x = 1\nz = (3,\n     4)\nw = 5\nv = 6",
+        ] {
+            let runs = crate::lines::diff_lines(old.as_bytes(), new.as_bytes()).runs;
+            assert_eq!(Chunks::scan(old).rescan(new, &runs), Chunks::scan(new), "{new:?}");
+        }
     }
 
     #[test]
