@@ -110,10 +110,6 @@ pub struct Selection {
 }
 
 impl Selection {
-    pub fn covers(&self, row: usize) -> bool {
-        self.rows.iter().any(|range| range.contains(&row))
-    }
-
     /// Whether every statement of the body `container` (a dotted class path,
     /// `""` for the module) that holds `rows` is there, as itself or a stub.
     pub fn holds_body(&self, container: &str, rows: &Range<usize>) -> bool {

@@ -150,10 +150,10 @@ impl ParsedSource {
     /// parsed (text, strings and comments included: a superset of its uses).
     pub fn mentions_outside_parsed(&self, word: &str) -> bool {
         let is_identifier_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-        self.unparsed_lines().any(|line| {
-            line.match_indices(word).any(|(at, _)| {
-                let before = line.as_bytes()[..at].last().copied();
-                let after = line.as_bytes().get(at + word.len()).copied();
+        self.unparsed_text().any(|text| {
+            text.match_indices(word).any(|(at, _)| {
+                let before = text.as_bytes()[..at].last().copied();
+                let after = text.as_bytes().get(at + word.len()).copied();
                 !before.is_some_and(is_identifier_byte) && !after.is_some_and(is_identifier_byte)
             })
         })
@@ -162,7 +162,8 @@ impl ParsedSource {
     /// Whether a statement outside the parsed rows defines `name` at the top
     /// level (a class defined twice, say).
     pub fn defines_outside_parsed(&self, name: &str) -> bool {
-        self.unparsed_lines()
+        self.unparsed_text()
+            .flat_map(|text| text.split('\n'))
             .any(|line| !line.starts_with([' ', '\t']) && defined_name(line.as_bytes()) == Some(name.as_bytes()))
     }
 
@@ -174,13 +175,18 @@ impl ParsedSource {
             .is_none_or(|selection| selection.holds_body(container, rows))
     }
 
-    fn unparsed_lines(&self) -> impl Iterator<Item = &str> {
-        crate::lines::split_at_newlines(&self.text)
-            .enumerate()
-            .filter_map(|(row, line)| {
-                let parsed = self.selection.as_ref().is_none_or(|selection| selection.covers(row));
-                (!parsed).then_some(line)
-            })
+    /// The text of each stretch of rows that was not parsed, whole lines
+    /// (none after a whole parse).
+    fn unparsed_text(&self) -> impl Iterator<Item = &str> {
+        let parsed = self.selection.as_ref().map(|selection| selection.rows.as_slice());
+        let starts: Vec<usize> = parsed.map_or_else(Vec::new, |_| crate::lines::line_starts(&self.text).collect());
+        let byte = move |row: usize| starts.get(row).copied().unwrap_or(self.text.len());
+        let gaps = parsed.into_iter().flat_map(|rows| {
+            let starts = std::iter::once(0).chain(rows.iter().map(|range| range.end));
+            starts.zip(rows.iter().map(|range| range.start).chain(std::iter::once(usize::MAX)))
+        });
+        gaps.map(move |(start, end)| &self.text[byte(start)..byte(end).max(byte(start))])
+            .filter(|text| !text.is_empty())
     }
 }
 
@@ -1033,6 +1039,28 @@ mod tests {
                 ("A.get", ScopeKind::Method),
                 ("f", ScopeKind::Function)
             ]
+        );
+    }
+
+    #[test]
+    fn mentions_and_definitions_outside_the_parsed_rows_are_found() {
+        let text = "def f():\n    return size\n\n\ndef g():\n    return sizes\n\n\nclass size:\n    pass\n";
+        let selection = Selection {
+            rows: std::iter::once(0..4).collect(),
+            ..Selection::default()
+        };
+        let parsed = parse_rows(text, Some(&selection)).unwrap();
+        assert!(!parsed.mentions_outside_parsed("f"), "only in the parsed rows");
+        assert!(parsed.mentions_outside_parsed("sizes"));
+        assert!(
+            !parsed.mentions_outside_parsed("siz"),
+            "a part of a name is not the name"
+        );
+        assert!(parsed.defines_outside_parsed("size"));
+        assert!(!parsed.defines_outside_parsed("f"));
+        assert!(
+            !parse(text).unwrap().mentions_outside_parsed("size"),
+            "a whole parse leaves nothing out"
         );
     }
 
