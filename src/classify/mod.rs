@@ -20,7 +20,7 @@ use marks::{FileMarks, Mark, SideMarks};
 pub use parsing::MAX_PARSE_BYTES;
 #[cfg(test)]
 use parsing::touched_statements;
-use parsing::{Parsing, parse_both};
+use parsing::{Mentions, Parsing, parse_both};
 use regions::{alignment_regions, run_regions};
 use rename::Verdict;
 pub use rename::{Context, ModuleRename, module_of_path};
@@ -79,22 +79,40 @@ pub fn classify(old: &[u8], new: &[u8], language: Language) -> Analysis {
 /// Classifies a file that is one of several in a diff: `context` says what
 /// the other files renamed, so a rename can cross files.
 pub fn classify_in(old: &[u8], new: &[u8], language: Language, context: &Context) -> Analysis {
-    let (analysis, needs_whole_file) = classify_parsing(old, new, language, context, Parsing::Touched);
-    if needs_whole_file {
-        return classify_parsing(old, new, language, context, Parsing::Whole).0;
+    let classify = |parsing| classify_parsing(old, new, language, context, parsing);
+    let no_mentions = Mentions::default();
+    let (analysis, lacking) = classify(Parsing::Touched(&no_mentions));
+    match lacking {
+        Lacking::Nothing => analysis,
+        Lacking::Mentions(mentions) => match classify(Parsing::Touched(&mentions)) {
+            (analysis, Lacking::Nothing) => analysis,
+            _ => classify(Parsing::Whole).0,
+        },
+        Lacking::Everything => classify(Parsing::Whole).0,
     }
-    analysis
 }
 
-/// Classifies with the given parsing; also says whether the touched
-/// statements were not enough (then the caller parses the whole file).
+/// What a partial parse lacked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Lacking {
+    Nothing,
+    /// The statements that mention some names (a rename is judged on every
+    /// occurrence of the name).
+    Mentions(Mentions),
+    /// Every statement (a syntax error, a move judged on a body the parse
+    /// does not hold).
+    Everything,
+}
+
+/// Classifies with the given parsing; also says what the touched statements
+/// lacked (then the caller parses more).
 fn classify_parsing(
     old: &[u8],
     new: &[u8],
     language: Language,
     context: &Context,
     parsing: Parsing,
-) -> (Analysis, bool) {
+) -> (Analysis, Lacking) {
     let old_lines = split_lines(old);
     let new_lines = split_lines(new);
     let diff = diff_line_slices(&old_lines, &new_lines);
@@ -120,7 +138,7 @@ fn classify_parsing(
             .ok(),
         Language::Text => None,
     };
-    let mut needs_whole_file = false;
+    let mut lacking = Lacking::Nothing;
     let mut moved = FileMarks {
         old: SideMarks::new(old_lines.len()),
         new: SideMarks::new(new_lines.len()),
@@ -130,8 +148,12 @@ fn classify_parsing(
             analysis.parsed = true;
             analysis.parse_errors = old_source.parse_errors || new_source.parse_errors;
             let python = mark_python(old_source, new_source, &analysis.diff.runs, lines, &mut marks, context);
-            let partial = old_source.partial || new_source.partial;
-            needs_whole_file = partial && (analysis.parse_errors || python.needs_whole_file);
+            if old_source.partial || new_source.partial {
+                lacking = match python.lacking {
+                    _ if analysis.parse_errors => Lacking::Everything,
+                    lacking => lacking,
+                };
+            }
             moved = python.moved;
             analysis.module_renames = python.module_renames;
             analysis.waiting_on_imports = python.waiting_on_imports;
@@ -153,7 +175,7 @@ fn classify_parsing(
     };
     analysis.changes = changes::group(&regions, &marks, &notes, &scope_of);
     analysis.marks = marks;
-    (analysis, needs_whole_file)
+    (analysis, lacking)
 }
 
 /// What marking a Python file found besides the marks themselves.
@@ -166,7 +188,7 @@ struct PythonMarks {
     moved: FileMarks,
     module_renames: Vec<(String, String)>,
     waiting_on_imports: bool,
-    needs_whole_file: bool,
+    lacking: Lacking,
 }
 
 /// Marks the changed rows of a Python file. Moved definitions are aligned
@@ -294,7 +316,11 @@ fn mark_python(
         moved,
         module_renames: renames.module_renames,
         waiting_on_imports: renames.waiting_on_imports,
-        needs_whole_file: renames.needs_whole_file || moves_need_whole_file,
+        lacking: match (moves_need_whole_file, renames.unparsed_mentions) {
+            (true, _) => Lacking::Everything,
+            (false, mentions) if mentions.is_empty() => Lacking::Nothing,
+            (false, mentions) => Lacking::Mentions(mentions),
+        },
     }
 }
 

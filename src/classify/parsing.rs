@@ -14,10 +14,24 @@ pub const MAX_PARSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// How much of a Python file to parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Parsing {
-    /// Only the top-level statements the diff touches, when that is enough.
-    Touched,
+pub(super) enum Parsing<'a> {
+    /// Only the statements the diff touches (and those that mention some
+    /// names), when that is enough.
+    Touched(&'a Mentions),
     Whole,
+}
+
+/// Names whose every mention a classifier must see, on each side.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mentions {
+    pub old: Vec<String>,
+    pub new: Vec<String>,
+}
+
+impl Mentions {
+    pub fn is_empty(&self) -> bool {
+        self.old.is_empty() && self.new.is_empty()
+    }
 }
 
 pub(super) fn parse_both(
@@ -35,14 +49,16 @@ pub(super) fn parse_both(
     };
     let old_runs: Vec<Range<usize>> = runs.iter().map(|run| run.old.clone()).collect();
     let new_runs: Vec<Range<usize>> = runs.iter().map(|run| run.new.clone()).collect();
-    let siblings = match parsing {
-        Parsing::Touched => moved_definitions(runs, lines),
-        Parsing::Whole => None,
+    let (siblings, mentions) = match parsing {
+        Parsing::Touched(mentions) => (moved_definitions(runs, lines), mentions),
+        Parsing::Whole => (None, &Mentions::default()),
     };
     let selections = siblings.and_then(|siblings| {
         let old_chunks = Chunks::scan(old);
+        let old_runs = with_mentions(old_runs, old, &mentions.old);
         let old_selection = touched_statements(&old_chunks, &old_runs, &siblings.old, lines.0.len())?;
         let new_chunks = old_chunks.rescan(new, runs);
+        let new_runs = with_mentions(new_runs, new, &mentions.new);
         let new_selection = touched_statements(&new_chunks, &new_runs, &siblings.new, lines.1.len())?;
         Some((old_selection, new_selection))
     });
@@ -67,6 +83,28 @@ pub(super) fn touched_statements(
     let selection = chunks.select(runs, MAX_CONTEXT, sibling_rows);
     let covered: usize = selection.rows.iter().map(|range| range.len()).sum();
     (covered * 10 < line_count * 9).then_some(selection)
+}
+
+/// The runs, and the rows where any of `names` appears as a whole word
+/// (in code, strings or comments alike).
+fn with_mentions(mut rows: Vec<Range<usize>>, text: &str, names: &[String]) -> Vec<Range<usize>> {
+    if names.is_empty() {
+        return rows;
+    }
+    let starts: Vec<usize> = crate::lines::line_starts(text).collect();
+    let is_identifier_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    for name in names {
+        for at in memchr::memmem::find_iter(text.as_bytes(), name.as_bytes()) {
+            let before = text.as_bytes()[..at].last().copied();
+            let after = text.as_bytes().get(at + name.len()).copied();
+            if !before.is_some_and(is_identifier_byte) && !after.is_some_and(is_identifier_byte) {
+                let row = starts.partition_point(|&start| start <= at) - 1;
+                rows.push(row..row + 1);
+            }
+        }
+    }
+    rows.sort_by_key(|range| range.start);
+    rows
 }
 
 /// The rows of the definitions that may have moved, on each side.

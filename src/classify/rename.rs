@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::align::Substitution;
 use super::changes::{Detail, Note};
+use super::parsing::Mentions;
 use crate::python::grammar;
 use crate::python::names::{NameKey, NamePosition, NameTable};
 use crate::python::{ParsedSource, Role};
@@ -77,14 +78,18 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitut
         matches!(key, NameKey::Scoped { scope, .. } if !scope.is_empty())
             && !tables.0.occurrences(key).iter().any(|&token| is_parameter(token))
     };
-    let seen_elsewhere = |members: &[usize]| {
+    for ((old_key, new_key), members) in &ordered {
         let first = &substitutions[members[0]];
-        old.mentions_outside_parsed(old.token_text(&old.tokens[first.old_token]))
-            || new.mentions_outside_parsed(new.token_text(&new.tokens[first.new_token]))
-    };
-    outcome.needs_whole_file = ordered
-        .iter()
-        .any(|((old_key, new_key), members)| (!local(old_key) || !local(new_key)) && seen_elsewhere(members));
+        let names = (
+            old.token_text(&old.tokens[first.old_token]),
+            new.token_text(&new.tokens[first.new_token]),
+        );
+        let seen_elsewhere = old.mentions_outside_parsed(names.0) || new.mentions_outside_parsed(names.1);
+        if (!local(old_key) || !local(new_key)) && seen_elsewhere {
+            outcome.unparsed_mentions.old.push(names.0.to_owned());
+            outcome.unparsed_mentions.new.push(names.1.to_owned());
+        }
+    }
     for ((old_key, new_key), members) in ordered {
         let group: Vec<&Substitution> = members.iter().map(|&i| &substitutions[i]).collect();
         let Some(note) = checker.rename_note(old_key, new_key, &group) else {
@@ -141,9 +146,10 @@ pub struct Outcome {
     /// Whether a rename failed only because the name is imported: it may
     /// hold once the defining module's rename is known.
     pub waiting_on_imports: bool,
-    /// Whether a substitution concerns a name reachable outside one function
-    /// (module-level, an attribute, a keyword): judging it needs the whole file.
-    pub needs_whole_file: bool,
+    /// The names of substitutions reachable outside one function
+    /// (module-level, attributes, keywords) that appear in rows a partial
+    /// parse skipped: judging them needs the statements that mention them.
+    pub unparsed_mentions: Mentions,
 }
 
 struct Checker<'a> {

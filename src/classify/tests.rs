@@ -493,16 +493,57 @@ fn a_moved_function_is_judged_on_stubs_of_its_siblings() {
     let (old, new) = (source.as_bytes(), edited.as_bytes());
     let (old_lines, new_lines) = (split_lines(old), split_lines(new));
     let runs = diff_lines(old, new).runs;
-    let (parsed, _) = parse_both(old, new, &runs, (&old_lines, &new_lines), Parsing::Touched).unwrap();
+    let no_mentions = Mentions::default();
+    let (parsed, _) = parse_both(
+        old,
+        new,
+        &runs,
+        (&old_lines, &new_lines),
+        Parsing::Touched(&no_mentions),
+    )
+    .unwrap();
     assert!(parsed.partial, "the siblings are parsed as stubs");
-    let (touched, redo) = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Touched);
-    assert!(!redo, "the stubs are enough to judge the move");
+    let (touched, lacking) = classify_parsing(
+        old,
+        new,
+        Language::Python,
+        &Context::default(),
+        Parsing::Touched(&no_mentions),
+    );
+    assert_eq!(lacking, Lacking::Nothing, "the stubs are enough to judge the move");
     let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
     assert_eq!(whole.marks.old.rows, touched.marks.old.rows);
     assert_eq!(whole.marks.new.rows, touched.marks.new.rows);
     assert_eq!(whole.changes, touched.changes);
     assert!(
         touched.changes.iter().all(|change| change.label == Reorder),
+        "{:?}",
+        touched.changes
+    );
+}
+
+#[test]
+fn a_module_level_rename_is_judged_on_the_statements_that_mention_it() {
+    let source = include_str!("../../testdata/stdlib/heapq.py");
+    let edited = source.replace("_siftup(", "_sift_up(");
+    let (old, new) = (source.as_bytes(), edited.as_bytes());
+    let no_mentions = Mentions::default();
+    let context = Context::default();
+    let (_, lacking) = classify_parsing(old, new, Language::Python, &context, Parsing::Touched(&no_mentions));
+    let Lacking::Mentions(mentions) = lacking else {
+        panic!("the calls far from the edits are needed: {lacking:?}");
+    };
+    assert_eq!(mentions.old, ["_siftup"]);
+    let (old_lines, new_lines) = (split_lines(old), split_lines(new));
+    let runs = diff_lines(old, new).runs;
+    let (parsed, _) = parse_both(old, new, &runs, (&old_lines, &new_lines), Parsing::Touched(&mentions)).unwrap();
+    assert!(parsed.partial, "only the statements that mention the name");
+    let (touched, lacking) = classify_parsing(old, new, Language::Python, &context, Parsing::Touched(&mentions));
+    assert_eq!(lacking, Lacking::Nothing);
+    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole).0;
+    assert_eq!(whole.changes, touched.changes);
+    assert!(
+        touched.changes.iter().all(|change| change.label == Rename),
         "{:?}",
         touched.changes
     );
@@ -572,19 +613,19 @@ fn partial_and_whole_parses_agree_on_random_edits() {
             chunks(source).rescan(&edited, &runs) == chunks(&edited),
             "round {round}: a rescan differs from a fresh scan"
         );
-        let (_, reused) = parse_both(old, new, &runs, (&old_lines, &new_lines), Parsing::Touched).unwrap();
+        let no_mentions = Mentions::default();
+        let touched = Parsing::Touched(&no_mentions);
+        let (_, reused) = parse_both(old, new, &runs, (&old_lines, &new_lines), touched).unwrap();
         let fresh = python::parse_rows(&edited, reused.selection.as_ref()).unwrap();
         assert!(
             view(&fresh) == view(&reused),
             "round {round}: a partial reparse differs from a fresh partial parse"
         );
         let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
-        let (touched, redo) = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Touched);
-        if redo {
-            continue;
-        }
-        partial_runs += 1;
-        partial_moves += usize::from(touched.changes.iter().any(|change| change.label == Reorder));
+        let (first, lacking) = classify_parsing(old, new, Language::Python, &Context::default(), touched);
+        partial_runs += usize::from(lacking == Lacking::Nothing);
+        partial_moves += usize::from(lacking == Lacking::Nothing && first.changes.iter().any(|c| c.label == Reorder));
+        let touched = classify_in(old, new, Language::Python, &Context::default());
         assert_eq!(whole.marks.old.rows, touched.marks.old.rows, "round {round}");
         assert_eq!(whole.marks.new.rows, touched.marks.new.rows, "round {round}");
         assert_eq!(whole.changes, touched.changes, "round {round}");
