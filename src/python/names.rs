@@ -167,7 +167,8 @@ pub enum NameKey {
 
 /// Every identifier token's key, by token index.
 pub struct NameTable {
-    pub keys: HashMap<usize, NameKey>,
+    /// By token index; `Opaque` for tokens that are not names.
+    pub keys: Vec<NameKey>,
     /// Token indices by key.
     pub by_key: HashMap<NameKey, Vec<usize>>,
 }
@@ -175,19 +176,19 @@ pub struct NameTable {
 impl NameTable {
     pub fn build(source: &ParsedSource) -> NameTable {
         let bindings = Bindings::collect(source);
-        let mut keys = HashMap::new();
+        let mut keys = vec![NameKey::Opaque; source.tokens.len()];
         let mut by_key: HashMap<NameKey, Vec<usize>> = HashMap::new();
         for (index, token) in source.tokens.iter().enumerate() {
             let Some(site) = token.site else { continue };
             let key = bindings.key(source, token, site);
             by_key.entry(key.clone()).or_default().push(index);
-            keys.insert(index, key);
+            keys[index] = key;
         }
         NameTable { keys, by_key }
     }
 
     pub fn key(&self, token: usize) -> &NameKey {
-        self.keys.get(&token).unwrap_or(&NameKey::Opaque)
+        self.keys.get(token).unwrap_or(&NameKey::Opaque)
     }
 
     /// Every token that shares `key`.
@@ -197,14 +198,14 @@ impl NameTable {
 }
 
 /// The names each lexical scope binds or declares.
-struct Bindings {
-    bound: Vec<HashSet<String>>,
-    globals: Vec<HashSet<String>>,
-    nonlocals: Vec<HashSet<String>>,
+struct Bindings<'a> {
+    bound: Vec<HashSet<&'a str>>,
+    globals: Vec<HashSet<&'a str>>,
+    nonlocals: Vec<HashSet<&'a str>>,
 }
 
-impl Bindings {
-    fn collect(source: &ParsedSource) -> Bindings {
+impl<'a> Bindings<'a> {
+    fn collect(source: &'a ParsedSource) -> Bindings<'a> {
         let count = source.lexical_scopes.len();
         let mut bindings = Bindings {
             bound: vec![HashSet::new(); count],
@@ -213,7 +214,7 @@ impl Bindings {
         };
         for token in &source.tokens {
             let Some(site) = token.site else { continue };
-            let name = source.token_text(token).to_owned();
+            let name = source.token_text(token);
             let scope = site.lexical as usize;
             match site.position {
                 NamePosition::Binding
