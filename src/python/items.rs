@@ -39,7 +39,8 @@ pub struct Item {
     /// Identity across the two sides: kind and name for definitions, what
     /// is imported (in any order) for imports.
     pub identity: u64,
-    /// The item's tokens, in order.
+    /// An import's tokens, in order, to tell a re-sorted import from an
+    /// unchanged one (0 for a definition, whose content is never compared).
     pub content: u64,
     /// Rows from the first leading comment or decorator to the last row.
     pub rows: Range<usize>,
@@ -188,7 +189,7 @@ fn item_of(source: &ParsedSource, node: Node<'_>, container: &str, barriers_befo
     Some(Item {
         kind,
         identity: hasher.finish(),
-        content: token_content(source, node),
+        content: 0,
         defines: vec![name.clone()],
         name,
         rows,
