@@ -803,9 +803,6 @@ fn string_parts<'t>(text: &'t str, node: Node<'_>) -> Vec<&'t str> {
 /// A docstring is a string statement that comes first in a module, class or
 /// function body; a string statement anywhere else is code.
 fn is_docstring(string: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
-    if grammar::kind(string) == "string" && has_interpolation(string) {
-        return false;
-    }
     let (Some(statement), Some(body)) = (ancestors.nth(0), ancestors.nth(1)) else {
         return false;
     };
@@ -819,7 +816,9 @@ fn is_docstring(string: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
             .is_some_and(|owner| is(grammar::kind(owner), grammar::DOCSTRING_OWNERS)),
         _ => false,
     };
-    owns_docstring && first_statement(body).is_some_and(|first| first.id() == statement.id())
+    owns_docstring
+        && first_statement(body).is_some_and(|first| first.id() == statement.id())
+        && !(grammar::kind(string) == "string" && has_interpolation(string))
 }
 
 fn first_statement(body: Node<'_>) -> Option<Node<'_>> {
