@@ -202,7 +202,10 @@ fn mark_python(
     context: &Context,
 ) -> PythonMarks {
     let (changed_old, changed_new) = rows::changed_rows(runs);
-    let mut moves = moves::find(old, new, &changed_old, &changed_new);
+    let mut moves = match moves::may_have_moved((old, new), (&changed_old, &changed_new), lines) {
+        true => moves::find(old, new, &changed_old, &changed_new),
+        false => Vec::new(),
+    };
     let moves_need_whole_file = !moves.iter().all(|moved| siblings_parsed(old, new, moved));
     // Inner moves (methods of a moved class) claim their rows first.
     moves.sort_by_key(|m| m.old_rows.len() + m.new_rows.len());

@@ -19,6 +19,7 @@ use std::ops::Range;
 
 use super::rows::RowSet;
 use crate::python::ParsedSource;
+use crate::python::chunks::defined_name;
 use crate::python::items::{Container, Item, ItemKind, containers};
 
 /// Above this many matched items in one body, moves are not looked for
@@ -81,6 +82,29 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
         }
     }
     moves
+}
+
+/// Whether anything may have moved: a definition changes places among its
+/// siblings only if the line diff changed a line of its header (its `def`,
+/// `class` or a decorator line), and an import only if it changed a line of
+/// the import.
+pub fn may_have_moved(
+    sources: (&ParsedSource, &ParsedSource),
+    changed: (&RowSet, &RowSet),
+    lines: (&[&[u8]], &[&[u8]]),
+) -> bool {
+    let header = |line: &&[u8]| {
+        let code = line.trim_ascii_start();
+        code.starts_with(b"@") || defined_name(code).is_some()
+    };
+    let touched = |source: &ParsedSource, changed: &RowSet, lines: &[&[u8]]| {
+        changed.rows().any(|row| lines.get(row).is_some_and(header))
+            || source.imports.iter().any(|import| {
+                let tokens = &source.tokens[import.clone()];
+                tokens.iter().any(|token| token.rows().any(|row| changed.contains(row)))
+            })
+    };
+    touched(sources.0, changed.0, lines.0) || touched(sources.1, changed.1, lines.1)
 }
 
 /// Containers by path; a path defined twice (a class in both branches of an
