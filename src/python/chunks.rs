@@ -461,6 +461,18 @@ fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     out
 }
 
+/// The bytes the scanner acts on outside strings.
+const MATTERS: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"#'\"([{)]}";
+    let mut k = 0;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
 /// Tracks brackets, strings and line continuations across lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Scanner {
@@ -495,17 +507,27 @@ impl Scanner {
         let bytes = line.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            let c = bytes[i];
             if let Some((quote, triple)) = self.string {
+                // Straight to the next quote or escape.
+                let Some(at) = memchr::memchr2(quote as u8, b'\\', &bytes[i..]) else {
+                    break;
+                };
+                i += at;
+                let c = bytes[i];
                 if c == b'\\' {
                     i += 2;
                     continue;
                 }
-                if c == quote as u8 && (!triple || bytes[i..].starts_with(&[c, c, c])) {
+                if !triple || bytes[i..].starts_with(&[c, c, c]) {
                     self.string = None;
                     i += if triple { 3 } else { 1 };
                     continue;
                 }
+                i += 1;
+                continue;
+            }
+            let c = bytes[i];
+            if !MATTERS[usize::from(c)] {
                 i += 1;
                 continue;
             }
