@@ -36,7 +36,7 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitut
         return outcome;
     }
     let tables = (NameTable::build(old), NameTable::build(new));
-    let mut groups: HashMap<(&NameKey, &NameKey), Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<(&NameKey<'_>, &NameKey<'_>), Vec<usize>> = HashMap::new();
     for (index, substitution) in substitutions.iter().enumerate() {
         let key = (
             tables.0.key(substitution.old_token),
@@ -74,7 +74,7 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitut
     // can name) is judged on every occurrence in the file: a partial parse is
     // enough only if neither name appears in the rows it skipped.
     let is_parameter = |token: usize| position(old, token) == Some(NamePosition::Parameter);
-    let local = |key: &NameKey| {
+    let local = |key: &NameKey<'_>| {
         matches!(key, NameKey::Scoped { scope, .. } if !scope.is_empty())
             && !tables.0.occurrences(key).iter().any(|&token| is_parameter(token))
     };
@@ -155,7 +155,7 @@ pub struct Outcome {
 struct Checker<'a> {
     old: &'a ParsedSource,
     new: &'a ParsedSource,
-    tables: &'a (NameTable, NameTable),
+    tables: &'a (NameTable<'a>, NameTable<'a>),
     /// Old identifier token → the name it was replaced with.
     renamed_to: &'a HashMap<usize, &'a str>,
     context: &'a Context,
@@ -164,7 +164,7 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     /// The note of a consistent rename, or `None` if the group is not one.
-    fn rename_note(&self, old_key: &NameKey, new_key: &NameKey, group: &[&Substitution]) -> Option<Note> {
+    fn rename_note(&self, old_key: &NameKey<'_>, new_key: &NameKey<'_>, group: &[&Substitution]) -> Option<Note> {
         let (from, to) = names_of(old_key, new_key)?;
         let old_members: HashSet<usize> = group.iter().map(|s| s.old_token).collect();
         let new_members: HashSet<usize> = group.iter().map(|s| s.new_token).collect();
@@ -209,7 +209,7 @@ impl Checker<'_> {
     /// Only a name this file defines can be renamed here: replacing a builtin,
     /// an import's original name or another object's attribute changes what the
     /// code refers to. A keyword argument follows a parameter renamed here.
-    fn defined_here(&self, key: &NameKey, occurrences: &[usize], from: &str, to: &str) -> bool {
+    fn defined_here(&self, key: &NameKey<'_>, occurrences: &[usize], from: &str, to: &str) -> bool {
         if let NameKey::Keyword(_) = key {
             return self.renamed_to.iter().any(|(&token, &new_name)| {
                 new_name == to
@@ -258,7 +258,7 @@ impl Checker<'_> {
     /// Names reached without an identifier stay put: a dunder (Python calls
     /// `__str__` by name), and a module-level name also spelled as a string
     /// (`__all__ = ["parse"]`, `getattr(module, "parse")`).
-    fn free_to_rename(&self, key: &NameKey, from: &str) -> bool {
+    fn free_to_rename(&self, key: &NameKey<'_>, from: &str) -> bool {
         let dunder = from.starts_with("__") && from.ends_with("__");
         let module_level = matches!(key, NameKey::Scoped { scope, .. } if scope.is_empty());
         let spelled = || self.old.text.contains(&format!("\"{from}\"")) || self.old.text.contains(&format!("'{from}'"));
@@ -274,11 +274,11 @@ impl Checker<'_> {
         if !is_parameter {
             return true;
         }
-        let keywords = self.tables.0.occurrences(&NameKey::Keyword(from.to_owned()));
+        let keywords = self.tables.0.occurrences(&NameKey::Keyword(from));
         keywords.iter().all(|t| self.renamed_to.get(t) == Some(&to))
     }
 
-    fn kind(&self, key: &NameKey, occurrences: &[usize]) -> &'static str {
+    fn kind(&self, key: &NameKey<'_>, occurrences: &[usize]) -> &'static str {
         let positions: Vec<NamePosition> = occurrences.iter().filter_map(|&t| position(self.old, t)).collect();
         if positions.contains(&NamePosition::ClassName) {
             "class"
@@ -298,7 +298,7 @@ impl Checker<'_> {
     }
 
     /// The scope that binds the name, as a dotted path (`ReportView.get`).
-    fn scope_name(&self, key: &NameKey, occurrences: &[usize], kind: &str) -> String {
+    fn scope_name(&self, key: &NameKey<'_>, occurrences: &[usize], kind: &str) -> String {
         let dotted = match key {
             NameKey::Scoped { scope, .. } => scope.trim_start_matches('/').replace('/', "."),
             _ => {

@@ -154,30 +154,30 @@ fn import_position(parent_kind: Option<&str>, field: Option<&str>, first: bool) 
 
 /// What an identifier refers to, comparable across the two sides of a diff.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum NameKey {
+pub enum NameKey<'a> {
     /// A name bound in a function or module scope (named by its path).
-    Scoped { scope: String, name: String },
+    Scoped { scope: &'a str, name: &'a str },
     /// An attribute, or a name bound in a class body (reached as `self.name`).
-    Attribute(String),
+    Attribute(&'a str),
     /// A keyword argument's name.
-    Keyword(String),
+    Keyword(&'a str),
     /// Not a renameable name.
     Opaque,
 }
 
 /// Every identifier token's key, by token index.
-pub struct NameTable {
+pub struct NameTable<'a> {
     /// By token index; `Opaque` for tokens that are not names.
-    pub keys: Vec<NameKey>,
+    pub keys: Vec<NameKey<'a>>,
     /// Token indices by key.
-    pub by_key: HashMap<NameKey, Vec<usize>>,
+    pub by_key: HashMap<NameKey<'a>, Vec<usize>>,
 }
 
-impl NameTable {
-    pub fn build(source: &ParsedSource) -> NameTable {
+impl<'a> NameTable<'a> {
+    pub fn build(source: &'a ParsedSource) -> NameTable<'a> {
         let bindings = Bindings::collect(source);
         let mut keys = vec![NameKey::Opaque; source.tokens.len()];
-        let mut by_key: HashMap<NameKey, Vec<usize>> = HashMap::new();
+        let mut by_key: HashMap<NameKey<'a>, Vec<usize>> = HashMap::new();
         for (index, token) in source.tokens.iter().enumerate() {
             let Some(site) = token.site else { continue };
             let key = bindings.key(source, token, site);
@@ -187,12 +187,12 @@ impl NameTable {
         NameTable { keys, by_key }
     }
 
-    pub fn key(&self, token: usize) -> &NameKey {
+    pub fn key(&self, token: usize) -> &NameKey<'a> {
         self.keys.get(token).unwrap_or(&NameKey::Opaque)
     }
 
     /// Every token that shares `key`.
-    pub fn occurrences(&self, key: &NameKey) -> &[usize] {
+    pub fn occurrences(&self, key: &NameKey<'a>) -> &[usize] {
         self.by_key.get(key).map_or(&[], Vec::as_slice)
     }
 }
@@ -235,20 +235,20 @@ impl<'a> Bindings<'a> {
         bindings
     }
 
-    fn key(&self, source: &ParsedSource, token: &Token, site: NameSite) -> NameKey {
-        let name = source.token_text(token).to_owned();
+    fn key(&self, source: &'a ParsedSource, token: &Token, site: NameSite) -> NameKey<'a> {
+        let name = source.token_text(token);
         match site.position {
             NamePosition::Attribute | NamePosition::AttributeBinding => NameKey::Attribute(name),
             NamePosition::Keyword => NameKey::Keyword(name),
             NamePosition::ImportPath => NameKey::Opaque,
             _ => {
-                let scope = self.resolve(source, site.lexical, &name);
+                let scope = self.resolve(source, site.lexical, name);
                 let lexical = &source.lexical_scopes[scope as usize];
                 if lexical.kind == LexicalKind::Class {
                     NameKey::Attribute(name)
                 } else {
                     NameKey::Scoped {
-                        scope: lexical.path.clone(),
+                        scope: &lexical.path,
                         name,
                     }
                 }
@@ -287,7 +287,7 @@ mod tests {
     use crate::python::parse;
 
     /// The key of every occurrence of `name`, in source order.
-    fn keys_of(source: &str, name: &str) -> Vec<NameKey> {
+    fn keys_of(source: &str, name: &str) -> Vec<String> {
         let parsed = parse(source).unwrap();
         let table = NameTable::build(&parsed);
         parsed
@@ -295,15 +295,12 @@ mod tests {
             .iter()
             .enumerate()
             .filter(|(_, t)| t.site.is_some() && parsed.token_text(t) == name)
-            .map(|(i, _)| table.key(i).clone())
+            .map(|(i, _)| format!("{:?}", table.key(i)))
             .collect()
     }
 
-    fn scoped(scope: &str, name: &str) -> NameKey {
-        NameKey::Scoped {
-            scope: scope.into(),
-            name: name.into(),
-        }
+    fn scoped(scope: &str, name: &str) -> String {
+        format!("{:?}", NameKey::Scoped { scope, name })
     }
 
     #[test]
@@ -327,7 +324,10 @@ mod tests {
     fn closures_see_the_enclosing_function_but_not_the_class() {
         let source =
             "class A:\n    y = 1\n    def m(self):\n        return y\ndef f():\n    z = 1\n    return lambda: z\n";
-        assert_eq!(keys_of(source, "y"), [NameKey::Attribute("y".into()), scoped("", "y")]);
+        assert_eq!(
+            keys_of(source, "y"),
+            [format!("{:?}", NameKey::Attribute("y")), scoped("", "y")]
+        );
         assert_eq!(keys_of(source, "z"), [scoped("/f", "z"), scoped("/f", "z")]);
     }
 
@@ -336,10 +336,13 @@ mod tests {
         let source = "import os.path as p\nfrom m import a as b\nself.x = f(x=1)\n";
         assert_eq!(
             keys_of(source, "x"),
-            [NameKey::Attribute("x".into()), NameKey::Keyword("x".into())]
+            [
+                format!("{:?}", NameKey::Attribute("x")),
+                format!("{:?}", NameKey::Keyword("x"))
+            ]
         );
-        assert_eq!(keys_of(source, "os"), [NameKey::Opaque]);
-        assert_eq!(keys_of(source, "a"), [NameKey::Opaque]);
+        assert_eq!(keys_of(source, "os"), [format!("{:?}", NameKey::Opaque)]);
+        assert_eq!(keys_of(source, "a"), [format!("{:?}", NameKey::Opaque)]);
         assert_eq!(keys_of(source, "b"), [scoped("", "b")]);
         assert_eq!(keys_of(source, "p"), [scoped("", "p")]);
     }
