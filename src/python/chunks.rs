@@ -54,29 +54,20 @@ enum LineKind {
 
 impl Line {
     fn of(text: &str, state: Scanner) -> Line {
-        let rest = text.trim_start_matches([' ', '\t']);
-        let kind = if rest.is_empty() {
-            LineKind::Blank
-        } else if rest.starts_with('#') {
-            LineKind::Comment
-        } else if rest.starts_with('@') {
-            LineKind::Decorator
-        } else if rest.starts_with("class ") {
-            LineKind::Class
-        } else if defined_name(rest.as_bytes()).is_some() {
-            LineKind::Function
-        } else if continues_compound(rest) {
-            LineKind::Continuation
-        } else if starts_string(rest) {
-            LineKind::String
-        } else {
-            LineKind::Other
+        let indent = text.bytes().take_while(|&b| b == b' ' || b == b'\t').count();
+        let rest = &text[indent..];
+        // The first byte rules out most kinds before any word is read.
+        let kind = match rest.as_bytes().first() {
+            None => LineKind::Blank,
+            Some(b'#') => LineKind::Comment,
+            Some(b'@') => LineKind::Decorator,
+            Some(b'c') if rest.starts_with("class ") => LineKind::Class,
+            Some(b'a' | b'd') if defined_name(rest.as_bytes()).is_some() => LineKind::Function,
+            Some(b'e' | b'f') if continues_compound(rest) => LineKind::Continuation,
+            _ if starts_string(rest) => LineKind::String,
+            _ => LineKind::Other,
         };
-        Line {
-            state,
-            indent: text.len() - rest.len(),
-            kind,
-        }
+        Line { state, indent, kind }
     }
 
     /// Whether a statement may start here: outside brackets, strings and
