@@ -165,21 +165,23 @@ const UNTOUCHED: usize = 1 << 40;
 /// left unchanged first (so the answer agrees with the diff the reviewer
 /// sees), then its size.
 fn longest_kept_order(pairs: &[(usize, usize)], old_items: &[Item], changed_old: &RowSet) -> Vec<bool> {
-    let weight = |i: usize| {
-        let rows = &old_items[pairs[i].0].rows;
-        let unchanged = rows.clone().filter(|&row| !changed_old.contains(row)).count();
-        match unchanged == rows.len() {
-            true => UNTOUCHED,
-            false => unchanged * 1_000_000 + rows.len(),
-        }
-    };
-    let mut best = vec![0usize; pairs.len()];
+    let weights: Vec<usize> = pairs
+        .iter()
+        .map(|&(o, _)| {
+            let rows = &old_items[o].rows;
+            let unchanged = rows.len() - RowSet::from_range(rows.clone()).intersect(changed_old).len();
+            match unchanged == rows.len() {
+                true => UNTOUCHED,
+                false => unchanged * 1_000_000 + rows.len(),
+            }
+        })
+        .collect();
+    let mut best = weights.clone();
     let mut previous = vec![None; pairs.len()];
     for i in 0..pairs.len() {
-        best[i] = weight(i);
         for j in 0..i {
-            if pairs[j].1 < pairs[i].1 && best[j] + weight(i) > best[i] {
-                best[i] = best[j] + weight(i);
+            if pairs[j].1 < pairs[i].1 && best[j] + weights[i] > best[i] {
+                best[i] = best[j] + weights[i];
                 previous[i] = Some(j);
             }
         }

@@ -40,6 +40,11 @@ impl RowSet {
         self.ranges.is_empty()
     }
 
+    /// How many rows the set holds.
+    pub fn len(&self) -> usize {
+        self.ranges.iter().map(ExactSizeIterator::len).sum()
+    }
+
     pub fn ranges(&self) -> &[Range<usize>] {
         &self.ranges
     }
