@@ -41,9 +41,11 @@ pub struct Move {
 
 /// Finds the moved items whose lines the line diff changed.
 pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, changed_new: &RowSet) -> Vec<Move> {
-    let new_containers = unique_by_path(containers(new));
+    // A move changes rows on both sides of its body: the class bodies inside
+    // statements the diff left alone on either side hold none.
+    let new_containers = unique_by_path(containers(new, |rows| touches(changed_new, rows)));
     let mut moves = Vec::new();
-    for (path, old_container) in unique_by_path(containers(old)) {
+    for (path, old_container) in unique_by_path(containers(old, |rows| touches(changed_old, rows))) {
         let Some(new_container) = new_containers.get(&path) else {
             continue;
         };
@@ -107,15 +109,24 @@ pub fn may_have_moved(
     touched(sources.0, changed.0, lines.0) || touched(sources.1, changed.1, lines.1)
 }
 
+fn touches(changed: &RowSet, rows: Range<usize>) -> bool {
+    !RowSet::from_range(rows).intersect(changed).is_empty()
+}
+
 /// Containers by path; a path defined twice (a class in both branches of an
-/// `if`) is ambiguous and left out.
+/// `if`), or inside a top-level name defined twice, is ambiguous and left out.
 fn unique_by_path(all: Vec<Container>) -> HashMap<String, Container> {
+    let top = |path: &str| path.split('.').next().unwrap_or_default().to_owned();
     let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut top_counts: HashMap<String, usize> = HashMap::new();
     for container in &all {
         *counts.entry(container.path.clone()).or_default() += 1;
+        if !container.path.contains('.') {
+            *top_counts.entry(container.path.clone()).or_default() += 1;
+        }
     }
     all.into_iter()
-        .filter(|c| counts[&c.path] == 1)
+        .filter(|c| counts[&c.path] == 1 && top_counts.get(&top(&c.path)).is_none_or(|&n| n == 1))
         .map(|c| (c.path.clone(), c))
         .collect()
 }
@@ -250,6 +261,19 @@ mod tests {
         let old = "class A:\n    @property\n    def x(self):\n        return 1\n\n    @x.setter\n    def x(self, v):\n        pass\n";
         let new = "class A:\n    @x.setter\n    def x(self, v):\n        pass\n\n    @property\n    def x(self):\n        return 1\n";
         assert!(moved(old, new).is_empty());
+    }
+
+    #[test]
+    fn a_class_defined_twice_is_not_judged_even_if_one_is_left_alone() {
+        let twice = "\n\nclass A:\n    pass\n";
+        let old = format!(
+            "class A:\n    def a(self):\n        return 1\n\n    def b(self):\n        x = 1\n        return x\n{twice}"
+        );
+        let new = format!(
+            "class A:\n    def b(self):\n        x = 1\n        return x\n\n    def a(self):\n        return 1\n{twice}"
+        );
+        assert!(moved(&old, &new).is_empty());
+        assert_eq!(moved(&old.replace(twice, ""), &new.replace(twice, "")), ["a"]);
     }
 
     #[test]

@@ -63,9 +63,12 @@ pub struct Container {
     pub items: Vec<Item>,
 }
 
-/// Every container of a parsed file: the module first, then every class
-/// body, wherever the class stands (in an `if` block or a function too).
-pub fn containers(source: &ParsedSource) -> Vec<Container> {
+/// The containers of a parsed file: the module first, then the class
+/// bodies, wherever the class stands (in an `if` block or a function too),
+/// inside statements whose rows `wanted` accepts. Every other top-level
+/// definition is listed too, without items, so that a name defined twice
+/// shows.
+pub fn containers(source: &ParsedSource, wanted: impl Fn(Range<usize>) -> bool) -> Vec<Container> {
     let root = source.tree.root_node();
     let mut out = vec![container(source, root, String::new())];
     let mut cursor = root.walk();
@@ -80,6 +83,21 @@ pub fn containers(source: &ParsedSource) -> Vec<Container> {
                 .then(|| child.child_by_field_name("name"))
                 .flatten()
                 .map(|name| node_text(&source.text, name));
+            let rows = child.start_position().row..child.end_position().row + 1;
+            let wanted = wanted(rows);
+            let class = grammar::kind(definition_of(child)) == "class_definition";
+            if node == root
+                && !(class && wanted)
+                && let Some(name) = definition_of(child).child_by_field_name("name")
+            {
+                out.push(Container {
+                    path: node_text(&source.text, name).to_owned(),
+                    items: Vec::new(),
+                });
+            }
+            if !wanted {
+                continue;
+            }
             let path = match name {
                 Some(name) if path.is_empty() => name.to_owned(),
                 Some(name) => format!("{path}.{name}"),
@@ -296,7 +314,7 @@ mod tests {
     fn module_and_class_bodies_list_their_items() {
         let source = "import os\n\n# helper\n# more\ndef f():\n    pass\n\nX = 1\n\nclass A(Base):\n    @cached\n    def m(self):\n        pass\n";
         let parsed = parse(source).unwrap();
-        let all = containers(&parsed);
+        let all = containers(&parsed, |_| true);
         let module = &all[0];
         let names: Vec<(&str, ItemKind, usize)> = module
             .items
@@ -313,16 +331,25 @@ mod tests {
         );
         assert_eq!(module.items[1].rows, 2..6, "leading comments belong to the function");
         assert_eq!(module.items[2].uses_at_definition, ["Base"]);
-        let class = &all[1];
-        assert_eq!(class.path, "A");
+        let paths: Vec<&str> = all.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["", "f", "A"], "the function is listed, without items");
+        let class = &all[2];
         assert_eq!(class.items[0].kind, ItemKind::Method);
         assert_eq!(class.items[0].uses_at_definition, ["cached"]);
         assert_eq!(class.items[0].rows, 10..13);
     }
 
     #[test]
+    fn a_class_in_a_statement_left_alone_is_listed_by_name_only() {
+        let parsed = parse("class A:\n    def m(self):\n        pass\n\nclass B:\n    pass\n").unwrap();
+        let all = containers(&parsed, |rows| rows.contains(&4));
+        let paths: Vec<(&str, usize)> = all.iter().map(|c| (c.path.as_str(), c.items.len())).collect();
+        assert_eq!(paths, [("", 2), ("A", 0), ("B", 0)]);
+    }
+
+    #[test]
     fn a_comment_separated_by_a_blank_line_stays_apart() {
         let parsed = parse("# about the module\n\ndef f():\n    pass\n").unwrap();
-        assert_eq!(containers(&parsed)[0].items[0].rows, 2..4);
+        assert_eq!(containers(&parsed, |_| true)[0].items[0].rows, 2..4);
     }
 }
