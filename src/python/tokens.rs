@@ -89,6 +89,8 @@ pub struct ParsedSource {
     pub partial: bool,
     /// The rows parsed, when only some were.
     pub selection: Option<Selection>,
+    /// Where each line of `text` starts.
+    pub line_starts: Vec<usize>,
     /// Token ranges of the import statements, in order.
     pub imports: Vec<std::ops::Range<usize>>,
 }
@@ -179,8 +181,7 @@ impl ParsedSource {
     /// (none after a whole parse).
     fn unparsed_text(&self) -> impl Iterator<Item = &str> {
         let parsed = self.selection.as_ref().map(|selection| selection.rows.as_slice());
-        let starts: Vec<usize> = parsed.map_or_else(Vec::new, |_| crate::lines::line_starts(&self.text).collect());
-        let byte = move |row: usize| starts.get(row).copied().unwrap_or(self.text.len());
+        let byte = |row: usize| self.line_starts.get(row).copied().unwrap_or(self.text.len());
         let gaps = parsed.into_iter().flat_map(|rows| {
             let starts = std::iter::once(0).chain(rows.iter().map(|range| range.end));
             starts.zip(rows.iter().map(|range| range.start).chain(std::iter::once(usize::MAX)))
@@ -204,7 +205,7 @@ pub fn parse(text: &str) -> Option<ParsedSource> {
 /// Parses only some rows of a file (whole top-level statements, see
 /// [`super::chunks`]), or all of it; positions stay those of the whole file.
 pub fn parse_rows(text: &str, selection: Option<&Selection>) -> Option<ParsedSource> {
-    parse_with(text, selection, None)
+    parse_with(text, selection, None, None)
 }
 
 /// Parses the new version of a file reusing the old version's tree, so that
@@ -220,7 +221,15 @@ pub fn reparse(
     if old.partial != selection.is_some() || new_text.starts_with('\u{feff}') {
         return parse_rows(new_text, selection);
     }
-    let (old_lines, new_lines) = (LineIndex::new(&old.text), LineIndex::new(new_text));
+    let new_starts = line_starts(new_text);
+    let old_lines = LineIndex {
+        text: &old.text,
+        starts: &old.line_starts,
+    };
+    let new_lines = LineIndex {
+        text: new_text,
+        starts: &new_starts,
+    };
     let mut tree = old.tree.clone();
     // Later edits first, so that each one's old positions are still valid.
     for (old_rows, new_rows) in edits.iter().rev() {
@@ -246,21 +255,24 @@ pub fn reparse(
             new_end_position,
         });
     }
-    parse_with(new_text, selection, Some(&tree))
+    parse_with(new_text, selection, Some(&tree), Some(new_starts))
+}
+
+/// Where each line of a text starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    // Python lines average some 35 bytes: one allocation, mostly.
+    let mut starts = Vec::with_capacity(text.len() / 24 + 1);
+    starts.extend(crate::lines::line_starts(text));
+    starts
 }
 
 /// Byte offsets and points of line starts.
 struct LineIndex<'t> {
     text: &'t str,
-    starts: Vec<usize>,
+    starts: &'t [usize],
 }
 
-impl<'t> LineIndex<'t> {
-    fn new(text: &'t str) -> Self {
-        let starts = crate::lines::line_starts(text).collect();
-        LineIndex { text, starts }
-    }
-
+impl LineIndex<'_> {
     /// The byte and point where `row` starts; past the last line, the end of the text.
     fn at(&self, row: usize) -> (usize, tree_sitter::Point) {
         match self.starts.get(row) {
@@ -274,15 +286,23 @@ impl<'t> LineIndex<'t> {
     }
 }
 
-fn parse_with(text: &str, selection: Option<&Selection>, old_tree: Option<&Tree>) -> Option<ParsedSource> {
+/// Parses `text` (the rows of `selection`, or all of it), reusing `old_tree`
+/// if given; `starts` are the text's line starts, when already known.
+fn parse_with(
+    text: &str,
+    selection: Option<&Selection>,
+    old_tree: Option<&Tree>,
+    starts: Option<Vec<usize>>,
+) -> Option<ParsedSource> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let starts = starts.unwrap_or_else(|| line_starts(text));
     let mut parser = tree_sitter::Parser::new();
     parser
         .set_language(&tree_sitter_python::LANGUAGE.into())
         .expect("the bundled Python grammar matches the tree-sitter version");
     if let Some(selection) = selection {
         parser
-            .set_included_ranges(&included_ranges(text, &selection.rows))
+            .set_included_ranges(&included_ranges(text, &starts, &selection.rows))
             .ok()?;
     }
     let tree = parser.parse(text, old_tree)?;
@@ -300,6 +320,7 @@ fn parse_with(text: &str, selection: Option<&Selection>, old_tree: Option<&Tree>
     Some(ParsedSource {
         partial: selection.is_some(),
         selection: selection.cloned(),
+        line_starts: starts,
         parse_errors: tree.root_node().has_error(),
         text: text.to_owned(),
         tree,
@@ -312,18 +333,16 @@ fn parse_with(text: &str, selection: Option<&Selection>, old_tree: Option<&Tree>
 }
 
 /// The byte ranges (with their points) of whole rows.
-fn included_ranges(text: &str, rows: &[std::ops::Range<usize>]) -> Vec<tree_sitter::Range> {
-    let mut line_starts: Vec<usize> = crate::lines::line_starts(text).collect();
-    if line_starts.last() != Some(&text.len()) {
-        line_starts.push(text.len());
-    }
-    let last_row = line_starts.len() - 1;
+fn included_ranges(text: &str, line_starts: &[usize], rows: &[std::ops::Range<usize>]) -> Vec<tree_sitter::Range> {
+    // Row `last_row` starts at the end of the text.
+    let last_row = line_starts.len() - usize::from(line_starts.last() == Some(&text.len()));
+    let start = |row: usize| line_starts.get(row).copied().unwrap_or(text.len());
     let point = |row: usize| {
         let row = row.min(last_row);
-        let byte = line_starts[row];
+        let byte = start(row);
         // The end of a file without a final newline is inside the last line.
         let (row, column) = if row > 0 && byte == text.len() && !text.ends_with('\n') {
-            (row - 1, byte - line_starts[row - 1])
+            (row - 1, byte - start(row - 1))
         } else {
             (row, 0)
         };
