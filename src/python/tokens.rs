@@ -7,7 +7,7 @@
 //! change. Pure layout (trailing commas in brackets, redundant parentheses,
 //! `;`, `\` line joins) produces no token at all.
 
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
 
 use tree_sitter::{Node, Tree, TreeCursor};
 
@@ -195,6 +195,14 @@ impl ParsedSource {
     pub fn token_text(&self, token: &Token) -> &str {
         &self.text[token.start_byte as usize..token.end_byte as usize]
     }
+}
+
+/// Token keys are compared, never stored: a fast hash of good quality, with
+/// a fixed seed so that both sides of a diff agree.
+const KEYS: foldhash::quality::FixedState = foldhash::quality::FixedState::with_seed(0x6469_6666_7363_6f72);
+
+fn key_of(value: impl Hash) -> u64 {
+    KEYS.hash_one(value)
 }
 
 /// Parses Python source. Returns `None` only if tree-sitter gives up entirely.
@@ -399,9 +407,7 @@ fn mark_annotation_only_imports(text: &str, tokens: &mut [Token], imports: &[std
             continue;
         }
         for token in &mut tokens[range.clone()] {
-            let mut hasher = std::hash::DefaultHasher::new();
-            (token.key, Role::Annotation).hash(&mut hasher);
-            token.key = hasher.finish();
+            token.key = key_of((token.key, Role::Annotation));
             token.role = Role::Annotation;
         }
     }
@@ -689,8 +695,6 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     }
 
     fn token(&self, node: Node<'_>, role: Role, normalized: &(impl Hash + ?Sized)) -> Token {
-        let mut hasher = std::hash::DefaultHasher::new();
-        (role, self.depth, normalized).hash(&mut hasher);
         let (start, end) = (node.start_position(), node.end_position());
         let last_row = if end.column == 0 && end.row > start.row {
             end.row - 1
@@ -698,7 +702,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             end.row
         };
         Token {
-            key: hasher.finish(),
+            key: key_of((role, self.depth, normalized)),
             role,
             first_row: start.row as u32,
             last_row: last_row as u32,
