@@ -3,7 +3,7 @@
 //! lexical scope, and which scope a use resolves to, following Python's
 //! rules (LEGB, `global`/`nonlocal`, class bodies invisible to nested functions).
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::tokens::{Frame, ParsedSource, Token};
 
