@@ -195,27 +195,16 @@ impl Chunks {
     pub fn select(&self, runs: &[Range<usize>], context: usize, sibling_rows: &[usize]) -> Selection {
         let mut chosen: Vec<Range<usize>> = Vec::new();
         let mut whole = Vec::new();
+        let mut rows: Vec<Range<usize>> = Vec::new();
         for run in runs {
+            rows.push(run.clone());
             let before = run.start.saturating_sub(context)..run.start;
             let after = run.end..(run.end + context).min(self.lines.len());
             // A blank line holds no token (unless a string or bracket spans it).
             let holds_tokens = |row: &usize| !(self.lines[*row].kind == LineKind::Blank && self.lines[*row].boundary());
-            for row in before.chain(after).filter(holds_tokens) {
-                let mut holding = self.chunks_holding(row);
-                let Some(statement) = holding.pop() else { continue };
-                // A line of a definition's signature reads the same in its stub.
-                match &self.stub(statement.clone())[..] {
-                    stub @ [signature, _] if signature.contains(&row) => chosen.extend(stub.iter().cloned()),
-                    _ if holding.is_empty() => {
-                        whole.push(statement.clone());
-                        chosen.push(statement);
-                    }
-                    _ => chosen.push(statement),
-                }
-                chosen.extend(holding);
-            }
+            rows.extend(before.chain(after).filter(holds_tokens).map(|row| row..row + 1));
         }
-        for range in runs {
+        for range in &rows {
             let mut row = range.start;
             // Every chunk the range crosses, one chunk at a time.
             loop {
@@ -601,18 +590,6 @@ mod tests {
             let runs = crate::lines::diff_lines(old.as_bytes(), new.as_bytes()).runs;
             assert_eq!(Chunks::scan(old).rescan(new, &runs), Chunks::scan(new), "{new:?}");
         }
-    }
-
-    #[test]
-    fn a_signature_read_as_context_comes_as_a_stub() {
-        let chunks = Chunks::scan("def f():\n    return 1\ndef g(a,\n      b):\n    x = 1\n    return x\n");
-        let selected = |run: Range<usize>| chunks.select(std::slice::from_ref(&run), 2, &[]).rows;
-        assert_eq!(selected(1..2), vec![0..5], "`g` without `return x`");
-        assert_eq!(
-            selected(2..3),
-            vec![0..7],
-            "a body line of `f` as context reads it whole"
-        );
     }
 
     #[test]
