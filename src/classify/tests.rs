@@ -549,6 +549,25 @@ fn a_module_level_rename_is_judged_on_the_statements_that_mention_it() {
     );
 }
 
+#[test]
+fn a_module_reformatted_by_black_is_formatting_on_a_partial_parse_too() {
+    let old = include_str!("../../testdata/stdlib/sched.py");
+    let new = include_str!("../../testdata/stdlib/sched.black.py");
+    let (old, new) = (old.as_bytes(), new.as_bytes());
+    let touched = classify_in(old, new, Language::Python, &Context::default());
+    let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
+    assert_eq!(whole.changes, touched.changes);
+    assert!(
+        touched.changes.iter().all(|change| change.label == Formatting),
+        "{:?}",
+        touched
+            .changes
+            .iter()
+            .filter(|c| c.label != Formatting)
+            .collect::<Vec<_>>()
+    );
+}
+
 /// Real modules edited at random, line by line: labels from a partial parse
 /// must equal labels from a whole parse, edit after edit.
 #[test]

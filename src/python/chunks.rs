@@ -185,8 +185,7 @@ impl Chunks {
     }
 
     /// The rows of the chunks that hold any of `runs` or a line of code up to
-    /// `context` rows from one (a definition whose signature holds only such
-    /// lines comes as a stub), for a class body with the class header. The
+    /// `context` rows from one, for a class body with the class header. The
     /// first statement of a body comes too when a string statement was
     /// chosen in it (else that one would be read as the docstring). The bodies
     /// holding `sibling_rows` are taken complete, every statement far from
