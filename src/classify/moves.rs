@@ -43,9 +43,9 @@ pub struct Move {
 pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, changed_new: &RowSet) -> Vec<Move> {
     // A move changes rows on both sides of its body: the class bodies inside
     // statements the diff left alone on either side hold none.
-    let new_containers = unique_by_path(containers(new, |rows| touches(changed_new, rows)));
+    let new_containers = unique_by_path(containers(new, |rows| changed_new.overlaps(&rows)));
     let mut moves = Vec::new();
-    for (path, old_container) in unique_by_path(containers(old, |rows| touches(changed_old, rows))) {
+    for (path, old_container) in unique_by_path(containers(old, |rows| changed_old.overlaps(&rows))) {
         let Some(new_container) = new_containers.get(&path) else {
             continue;
         };
@@ -63,12 +63,7 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
         let anything_moved = moved.contains(&true);
         for (index, &(o, n)) in pairs.iter().enumerate() {
             let (old_item, new_item) = (&old_container.items[o], &new_container.items[n]);
-            let touched = !RowSet::from_range(old_item.rows.clone())
-                .intersect(changed_old)
-                .is_empty()
-                || !RowSet::from_range(new_item.rows.clone())
-                    .intersect(changed_new)
-                    .is_empty();
+            let touched = changed_old.overlaps(&old_item.rows) || changed_new.overlaps(&new_item.rows);
             let resorted = old_item.kind == ItemKind::Import && old_item.content != new_item.content;
             let twin = (anything_moved || resorted) && (moved[index] || kept[index]);
             if touched && twin {
@@ -107,10 +102,6 @@ pub fn may_have_moved(
             })
     };
     touched(sources.0, changed.0, lines.0) || touched(sources.1, changed.1, lines.1)
-}
-
-fn touches(changed: &RowSet, rows: Range<usize>) -> bool {
-    !RowSet::from_range(rows).intersect(changed).is_empty()
 }
 
 /// Containers by path; a path defined twice (a class in both branches of an

@@ -92,15 +92,10 @@ fn with_mentions(mut rows: Vec<Range<usize>>, text: &str, names: &[String]) -> V
         return rows;
     }
     let starts: Vec<usize> = crate::lines::line_starts(text).collect();
-    let is_identifier_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
     for name in names {
-        for at in memchr::memmem::find_iter(text.as_bytes(), name.as_bytes()) {
-            let before = text.as_bytes()[..at].last().copied();
-            let after = text.as_bytes().get(at + name.len()).copied();
-            if !before.is_some_and(is_identifier_byte) && !after.is_some_and(is_identifier_byte) {
-                let row = starts.partition_point(|&start| start <= at) - 1;
-                rows.push(row..row + 1);
-            }
+        for at in python::tokens::word_positions(text, name) {
+            let row = starts.partition_point(|&start| start <= at) - 1;
+            rows.push(row..row + 1);
         }
     }
     rows.sort_by_key(|range| range.start);

@@ -40,6 +40,12 @@ impl RowSet {
         self.ranges.is_empty()
     }
 
+    /// Whether any row of `rows` is in the set.
+    pub fn overlaps(&self, rows: &Range<usize>) -> bool {
+        let index = self.ranges.partition_point(|r| r.end <= rows.start);
+        self.ranges.get(index).is_some_and(|r| r.start < rows.end)
+    }
+
     /// How many rows the set holds.
     pub fn len(&self) -> usize {
         self.ranges.iter().map(ExactSizeIterator::len).sum()
@@ -106,6 +112,7 @@ mod tests {
         set.insert(3..4);
         assert_eq!(set.ranges(), [1..4, 5..8]);
         assert!(set.contains(3) && set.contains(7) && !set.contains(4) && !set.contains(8));
+        assert!(set.overlaps(&(3..5)) && set.overlaps(&(4..6)) && !set.overlaps(&(4..5)) && !set.overlaps(&(8..9)));
     }
 
     #[test]

@@ -151,14 +151,8 @@ impl ParsedSource {
     /// Whether `word` appears as a whole identifier in the rows that were not
     /// parsed (text, strings and comments included: a superset of its uses).
     pub fn mentions_outside_parsed(&self, word: &str) -> bool {
-        let is_identifier_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-        self.unparsed_text().any(|text| {
-            text.match_indices(word).any(|(at, _)| {
-                let before = text.as_bytes()[..at].last().copied();
-                let after = text.as_bytes().get(at + word.len()).copied();
-                !before.is_some_and(is_identifier_byte) && !after.is_some_and(is_identifier_byte)
-            })
-        })
+        self.unparsed_text()
+            .any(|text| word_positions(text, word).next().is_some())
     }
 
     /// Whether a statement outside the parsed rows defines `name` at the top
@@ -195,6 +189,17 @@ impl ParsedSource {
     pub fn token_text(&self, token: &Token) -> &str {
         &self.text[token.start_byte as usize..token.end_byte as usize]
     }
+}
+
+/// Where `word` appears in `text` as a whole identifier (in code, strings
+/// or comments alike), as byte offsets.
+pub fn word_positions<'t>(text: &'t str, word: &'t str) -> impl Iterator<Item = usize> + 't {
+    let is_identifier_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    memchr::memmem::find_iter(text.as_bytes(), word.as_bytes()).filter(move |&at| {
+        let before = text.as_bytes()[..at].last().copied();
+        let after = text.as_bytes().get(at + word.len()).copied();
+        !before.is_some_and(is_identifier_byte) && !after.is_some_and(is_identifier_byte)
+    })
 }
 
 /// Token keys are compared, never stored: a fast hash of good quality, with
