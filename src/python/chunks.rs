@@ -194,16 +194,7 @@ impl Chunks {
     pub fn select(&self, runs: &[Range<usize>], context: usize, sibling_rows: &[usize]) -> Selection {
         let mut chosen: Vec<Range<usize>> = Vec::new();
         let mut whole = Vec::new();
-        let mut rows: Vec<Range<usize>> = Vec::new();
-        for run in runs {
-            rows.push(run.clone());
-            let before = run.start.saturating_sub(context)..run.start;
-            let after = run.end..(run.end + context).min(self.lines.len());
-            // A blank line holds no token (unless a string or bracket spans it).
-            let holds_tokens = |row: &usize| !(self.lines[*row].kind == LineKind::Blank && self.lines[*row].boundary());
-            rows.extend(before.chain(after).filter(holds_tokens).map(|row| row..row + 1));
-        }
-        for range in &rows {
+        for range in &self.rows_read(runs, context) {
             let mut row = range.start;
             // Every chunk the range crosses, one chunk at a time.
             loop {
@@ -248,11 +239,8 @@ impl Chunks {
             bodies.push(((0..self.top.len()).map(|index| self.top_chunk(index)).collect(), true));
         }
         for class in &complete_classes {
-            let end = self.top_chunk(class.index).end;
             chosen.push(self.top_chunk(class.index).start..class.body[0]);
-            let statements = (0..class.body.len())
-                .map(|k| class.body[k]..class.body.get(k + 1).copied().unwrap_or(end))
-                .collect();
+            let statements = (0..class.body.len()).map(|k| self.body_statement(class, k)).collect();
             bodies.push((statements, false));
         }
         for (statements, module) in &bodies {
@@ -277,6 +265,20 @@ impl Chunks {
                 .map(|class| self.top_chunk(class.index))
                 .collect(),
         }
+    }
+
+    /// The runs, and the rows up to `context` from one that hold tokens.
+    fn rows_read(&self, runs: &[Range<usize>], context: usize) -> Vec<Range<usize>> {
+        // A blank line holds no token (unless a string or bracket spans it).
+        let holds_tokens = |row: &usize| !(self.lines[*row].kind == LineKind::Blank && self.lines[*row].boundary());
+        let mut rows = Vec::new();
+        for run in runs {
+            rows.push(run.clone());
+            let before = run.start.saturating_sub(context)..run.start;
+            let after = run.end..(run.end + context).min(self.lines.len());
+            rows.extend(before.chain(after).filter(holds_tokens).map(|row| row..row + 1));
+        }
+        rows
     }
 
     /// The rows that tell which comments lead statement `k` of a body: the
@@ -355,8 +357,7 @@ impl Chunks {
         }
         for class in &self.classes {
             if chosen_string(&class.body) {
-                let end = class.body.get(1).copied().unwrap_or(self.top_chunk(class.index).end);
-                firsts.push(class.body[0]..end);
+                firsts.push(self.body_statement(class, 0));
             }
         }
         firsts
@@ -375,10 +376,13 @@ impl Chunks {
             return vec![whole];
         }
         let k = class.body.partition_point(|&start| start <= row).saturating_sub(1);
-        vec![
-            header,
-            class.body[k]..class.body.get(k + 1).copied().unwrap_or(whole.end),
-        ]
+        vec![header, self.body_statement(class, k)]
+    }
+
+    /// The rows of statement `k` of a split class's body.
+    fn body_statement(&self, class: &ClassChunk, k: usize) -> Range<usize> {
+        let end = class.body.get(k + 1).copied();
+        class.body[k]..end.unwrap_or_else(|| self.top_chunk(class.index).end)
     }
 }
 
