@@ -148,7 +148,7 @@ fn classify_parsing(
             analysis.parsed = true;
             analysis.parse_errors = old_source.parse_errors || new_source.parse_errors;
             let python = mark_python(old_source, new_source, &analysis.diff.runs, lines, &mut marks, context);
-            if old_source.partial || new_source.partial {
+            if old_source.partial() || new_source.partial() {
                 lacking = match python.lacking {
                     _ if analysis.parse_errors => Lacking::Everything,
                     lacking => lacking,

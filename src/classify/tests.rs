@@ -502,7 +502,7 @@ fn a_moved_function_is_judged_on_stubs_of_its_siblings() {
         Parsing::Touched(&no_mentions),
     )
     .unwrap();
-    assert!(parsed.partial, "the siblings are parsed as stubs");
+    assert!(parsed.partial(), "the siblings are parsed as stubs");
     let (touched, lacking) = classify_parsing(
         old,
         new,
@@ -537,7 +537,7 @@ fn a_module_level_rename_is_judged_on_the_statements_that_mention_it() {
     let (old_lines, new_lines) = (split_lines(old), split_lines(new));
     let runs = diff_lines(old, new).runs;
     let (parsed, _) = parse_both(old, new, &runs, (&old_lines, &new_lines), Parsing::Touched(&mentions)).unwrap();
-    assert!(parsed.partial, "only the statements that mention the name");
+    assert!(parsed.partial(), "only the statements that mention the name");
     let (touched, lacking) = classify_parsing(old, new, Language::Python, &context, Parsing::Touched(&mentions));
     assert_eq!(lacking, Lacking::Nothing);
     let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole).0;

@@ -85,8 +85,6 @@ pub struct ParsedSource {
     /// comprehensions); index 0 is the module.
     pub lexical_scopes: Vec<LexicalScope>,
     pub parse_errors: bool,
-    /// Whether only some statements were parsed (names elsewhere are unknown).
-    pub partial: bool,
     /// The rows parsed, when only some were.
     pub selection: Option<Selection>,
     /// Where each line of `text` starts.
@@ -163,6 +161,11 @@ impl ParsedSource {
             .any(|line| !line.starts_with([' ', '\t']) && defined_name(line.as_bytes()) == Some(name.as_bytes()))
     }
 
+    /// Whether only some statements were parsed (names elsewhere are unknown).
+    pub fn partial(&self) -> bool {
+        self.selection.is_some()
+    }
+
     /// Whether every statement of the body `container` (a dotted class path,
     /// `""` for the module) that holds `rows` was parsed, as itself or a stub.
     pub fn holds_body(&self, container: &str, rows: &std::ops::Range<usize>) -> bool {
@@ -231,7 +234,7 @@ pub fn reparse(
     selection: Option<&Selection>,
     edits: &[(std::ops::Range<usize>, std::ops::Range<usize>)],
 ) -> Option<ParsedSource> {
-    if old.partial != selection.is_some() || new_text.starts_with('\u{feff}') {
+    if old.partial() != selection.is_some() || new_text.starts_with('\u{feff}') {
         return parse_rows(new_text, selection);
     }
     let new_starts = line_starts(new_text);
@@ -331,7 +334,6 @@ fn parse_with(
     } = builder;
     mark_annotation_only_imports(text, &mut tokens, &imports);
     Some(ParsedSource {
-        partial: selection.is_some(),
         selection: selection.cloned(),
         line_starts: starts,
         parse_errors: tree.root_node().has_error(),
