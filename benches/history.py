@@ -5,7 +5,9 @@ Downloads successive source distributions of a few well-known PyPI packages,
 commits each release in order into a repository built at run time, then runs
 `diffscore --format json REV` on every commit (each release against the one
 before) and reports crashes (an exit status other than 0 or 1, or a panic),
-timeouts, and the slowest pairs.
+timeouts, and the slowest pairs. It also checks that diffscore's changed
+lines are git's: every file's changed line numbers equal those `git diff`
+shows.
 
     cargo build --release && python3 benches/history.py [--diffscore PATH] [--timeout S]
 
@@ -65,10 +67,66 @@ def unpack(archive, target):
     shutil.rmtree(scratch)
 
 
+def git_changed_lines(repo, commit):
+    """Each path's removed and added line numbers in `git diff commit^ commit`
+    (with git's default context: `git diff -U0` first trims the common tail of
+    both files, so its hunks can differ from what `git diff` and `--numstat`
+    show)."""
+    out = git(repo, "diff", "--no-color", "--no-ext-diff", "%s^" % commit, commit)
+    files, old_path, path, old_line, new_line = {}, None, None, 0, 0
+    for line in out.splitlines():
+        if line.startswith("diff --git "):
+            old_path = path = None
+        elif path is None and line.startswith("--- "):
+            old_path = line[6:] if line.startswith("--- a/") else None
+        elif path is None and line.startswith("+++ "):
+            path = line[6:] if line.startswith("+++ b/") else old_path
+        elif line.startswith("@@ "):
+            old, new = line.split()[1:3]
+            old_line, new_line = int(old[1:].split(",")[0]), int(new[1:].split(",")[0])
+            old_line += old.endswith(",0")
+            new_line += new.endswith(",0")
+        elif path is not None and line.startswith("-"):
+            files.setdefault(path, (set(), set()))[0].add(old_line)
+            old_line += 1
+        elif path is not None and line.startswith("+"):
+            files.setdefault(path, (set(), set()))[1].add(new_line)
+            new_line += 1
+        elif line.startswith(" "):
+            old_line, new_line = old_line + 1, new_line + 1
+    return files
+
+
+def describe_mismatch(ours, gits):
+    ours, gits = ours or (set(), set()), gits or (set(), set())
+    parts = []
+    for side, a, b in (("old", ours[0], gits[0]), ("new", ours[1], gits[1])):
+        if a != b:
+            parts.append("%s: only diffscore %s, only git %s" % (side, sorted(a - b)[:6], sorted(b - a)[:6]))
+    return "; ".join(parts)
+
+
+def diffscore_changed_lines(report):
+    files = {}
+    for file in report["files"]:
+        old, new = set(), set()
+        for change in file["changes"]:
+            for side, lines in (("old", old), ("new", new)):
+                for start, end in change[side]:
+                    lines.update(range(start, end + 1))
+        if old or new:
+            # A type change (a file becoming a link) is two entries of one path.
+            both = files.setdefault(file["path"], (set(), set()))
+            both[0].update(old)
+            both[1].update(new)
+    return files
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--diffscore", default="target/release/diffscore")
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--keep", action="store_true", help="keep the repository and print where it is")
     options = parser.parse_args()
     diffscore = os.path.abspath(options.diffscore)
     work = tempfile.mkdtemp(prefix="diffscore-history-")
@@ -83,7 +141,7 @@ def main():
             git(repo, "add", "-A")
             git(repo, "commit", "-q", "--allow-empty", "-m", "%s %s" % (package, version))
     commits = git(repo, "rev-list", "--reverse", "HEAD").split()
-    crashes, timeouts, timings = [], [], []
+    crashes, timeouts, timings, mismatches = [], [], [], []
     for commit in commits[1:]:
         title = git(repo, "log", "-1", "--format=%s", commit).strip()
         start = time.perf_counter()
@@ -97,18 +155,29 @@ def main():
         if done.returncode not in (0, 1) or b"panicked" in done.stderr:
             crashes.append((title, done.returncode, done.stderr.decode(errors="replace").strip()))
             continue
-        summary = json.loads(done.stdout)["summary"]
+        report = json.loads(done.stdout)
+        summary = report["summary"]
+        ours, gits = diffscore_changed_lines(report), git_changed_lines(repo, commit)
+        for path in sorted(set(ours) | set(gits)):
+            if ours.get(path) != gits.get(path):
+                mismatches.append((title, path, describe_mismatch(ours.get(path), gits.get(path))))
         timings.append((elapsed, title, summary["files"], summary["changed_lines"], summary["score"]))
     print("%d pairs of releases: %d crashes, %d timeouts (over %.0f s)" % (len(commits) - 1, len(crashes), len(timeouts), options.timeout))
     for title, status, stderr in crashes:
         print("CRASH %s: exit %s: %s" % (title, status, stderr))
     for title in timeouts:
         print("TIMEOUT %s" % title)
+    print("changed lines equal to git diff: %d files differ" % len(mismatches))
+    for title, path, how in mismatches:
+        print("DIFFERS %s: %s: %s" % (title, path, how))
     print("slowest pairs:")
     for elapsed, title, files, lines, score in sorted(timings, reverse=True)[:5]:
         print("  %7.1f ms  %-22s %4d files %7d changed lines  score %3d" % (elapsed * 1000, title, files, lines, score))
-    shutil.rmtree(work, ignore_errors=True)
-    return 1 if crashes or timeouts else 0
+    if options.keep:
+        print("repository kept in %s" % repo)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if crashes or timeouts or mismatches else 0
 
 
 if __name__ == "__main__":

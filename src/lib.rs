@@ -30,7 +30,8 @@ pub fn analyze(repo: &Repository, spec: &SourceSpec, pathspecs: &[String], gate:
     let resolved = source::resolve(repo, spec, pathspecs)?;
     let pairs = pairs::load(repo, &resolved)
         .filter(|pair| pair.as_ref().is_err() || pair.as_ref().is_ok_and(|pair| gate.scores(pair)));
-    let mut files = score::score_files(pairs, &gate.noise)?;
+    let line_diff = lines::LineDiffOptions::from_config(&repo.config()?);
+    let mut files = score::score_files(pairs, &gate.noise, &line_diff)?;
     gate.mark(&mut files);
     Ok(score::summarize(resolved.info, files, gate))
 }

@@ -1,8 +1,12 @@
 //! The line diff: which lines changed, as runs of removed and added lines.
 //!
-//! Lines keep their terminators, so `a` and `a\n` differ exactly as they do
-//! for `git diff --numstat`. The diff is minimal (Myers) unless the deadline
-//! passes, in which case it degrades to a coarser but still correct diff.
+//! A file's changed lines are git's own: libgit2's copy of git's xdiff, with
+//! the algorithm and heuristics `git diff` uses (Myers with the indent
+//! heuristic unless the repository's configuration says otherwise), so line
+//! numbers and counts are what the user sees in git. Lines keep their
+//! terminators, so `a` and `a\n` differ exactly as they do for
+//! `git diff --numstat`. Inside a run, finer alignments may use any differ:
+//! [`diff_line_slices`] is Myers with a deadline.
 
 use std::ops::Range;
 use std::time::{Duration, Instant};
@@ -71,9 +75,119 @@ pub fn line_starts(text: &str) -> impl Iterator<Item = usize> {
     std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|newline| newline + 1))
 }
 
-/// Diffs two texts line by line.
+/// The line-diff algorithms of git that libgit2 offers (`diff.algorithm`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DiffAlgorithm {
+    #[default]
+    Myers,
+    Minimal,
+    Patience,
+}
+
+/// How git diffs lines in a repository: `diff.algorithm` and `diff.indentHeuristic`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineDiffOptions {
+    pub algorithm: DiffAlgorithm,
+    pub indent_heuristic: bool,
+}
+
+impl Default for LineDiffOptions {
+    /// What `git diff` does with no configuration.
+    fn default() -> Self {
+        LineDiffOptions {
+            algorithm: DiffAlgorithm::Myers,
+            indent_heuristic: true,
+        }
+    }
+}
+
+impl LineDiffOptions {
+    /// Reads `diff.algorithm` and `diff.indentHeuristic` as git does;
+    /// `histogram`, which libgit2 lacks, falls back to git's default.
+    pub fn from_config(config: &git2::Config) -> LineDiffOptions {
+        let algorithm = match config.get_string("diff.algorithm").as_deref() {
+            Ok("minimal") => DiffAlgorithm::Minimal,
+            Ok("patience") => DiffAlgorithm::Patience,
+            _ => DiffAlgorithm::Myers,
+        };
+        LineDiffOptions {
+            algorithm,
+            indent_heuristic: config.get_bool("diff.indentHeuristic").unwrap_or(true),
+        }
+    }
+}
+
+/// Diffs two texts line by line the way `git diff` does.
 pub fn diff_lines(old: &[u8], new: &[u8]) -> LineDiff {
-    diff_line_slices(&split_lines(old), &split_lines(new))
+    diff_lines_with(old, new, &LineDiffOptions::default())
+}
+
+/// Diffs two texts line by line with git's differ and the given options.
+pub fn diff_lines_with(old: &[u8], new: &[u8], options: &LineDiffOptions) -> LineDiff {
+    let mut git_options = git2::DiffOptions::new();
+    git_options
+        .context_lines(0)
+        .interhunk_lines(0)
+        .force_text(true)
+        .indent_heuristic(options.indent_heuristic)
+        .minimal(options.algorithm == DiffAlgorithm::Minimal)
+        .patience(options.algorithm == DiffAlgorithm::Patience);
+    match git2::Patch::from_buffers(old, None, new, None, Some(&mut git_options)) {
+        Ok(patch) => LineDiff {
+            runs: runs_of_patch(&patch),
+        },
+        // libgit2 fails only when it cannot allocate: a diff of the same lines
+        // by another differ is still a correct one.
+        Err(_) => diff_line_slices(&split_lines(old), &split_lines(new)),
+    }
+}
+
+/// The runs of a patch, read from its lines: libgit2 may keep an unchanged
+/// line inside a hunk even with no context asked for.
+fn runs_of_patch(patch: &git2::Patch<'_>) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::new();
+    for hunk_index in 0..patch.num_hunks() {
+        let Ok((hunk, line_count)) = patch.hunk(hunk_index) else {
+            continue;
+        };
+        // The rows the next line of the hunk stands at, on each side.
+        let mut old_next = first_row(hunk.old_start(), hunk.old_lines());
+        let mut new_next = first_row(hunk.new_start(), hunk.new_lines());
+        let mut open = false;
+        for line in (0..line_count).filter_map(|index| patch.line_in_hunk(hunk_index, index).ok()) {
+            let changed = match line.origin() {
+                '-' | '+' => true,
+                ' ' => false,
+                // "\ No newline at end of file" and its kin are not lines.
+                _ => continue,
+            };
+            if changed && !open {
+                runs.push(Run {
+                    old: old_next..old_next,
+                    new: new_next..new_next,
+                });
+            }
+            open = changed;
+            if let Some(number) = line.old_lineno() {
+                old_next = number as usize;
+            }
+            if let Some(number) = line.new_lineno() {
+                new_next = number as usize;
+            }
+            if let Some(run) = runs.last_mut().filter(|_| changed) {
+                run.old.end = old_next;
+                run.new.end = new_next;
+            }
+        }
+    }
+    runs
+}
+
+/// A hunk's first 0-based row: `@@ -5,2` starts at row 4, and an empty range
+/// (`@@ -5,0`) sits after line 5, at row 5.
+fn first_row(start: u32, count: u32) -> usize {
+    let start = start as usize;
+    if count == 0 { start } else { start.saturating_sub(1) }
 }
 
 /// Diffs two sequences of lines (any comparable line type).
@@ -130,6 +244,27 @@ mod tests {
     fn a_missing_final_newline_is_a_change() {
         let diff = diff_lines(b"a\nb", b"a\nb\n");
         assert_eq!(diff.runs, vec![Run { old: 1..2, new: 1..2 }]);
+    }
+
+    #[test]
+    fn the_repository_configuration_chooses_the_algorithm() {
+        let folder = tempfile::tempdir().unwrap();
+        let mut config = git2::Config::open(&folder.path().join("config")).unwrap();
+        assert_eq!(LineDiffOptions::from_config(&config), LineDiffOptions::default());
+        config.set_str("diff.algorithm", "patience").unwrap();
+        config.set_bool("diff.indentHeuristic", false).unwrap();
+        let options = LineDiffOptions::from_config(&config);
+        assert_eq!(options.algorithm, DiffAlgorithm::Patience);
+        assert!(!options.indent_heuristic);
+    }
+
+    #[test]
+    fn an_edit_and_an_insertion_separated_by_a_kept_line_are_two_runs() {
+        let diff = diff_lines(b"a\n\nb\n", b"A\n\nb\nc\n");
+        assert_eq!(
+            diff.runs,
+            vec![Run { old: 0..1, new: 0..1 }, Run { old: 3..3, new: 3..4 }]
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::classify::{Analysis, Context, Language, ModuleRename, classify_in, mo
 use crate::config::Patterns;
 use crate::error::{Error, Result};
 use crate::label::Label;
+use crate::lines::LineDiffOptions;
 use crate::pairs::{EntryKind, FilePair};
 use crate::python::is_python_path;
 use crate::source::SourceInfo;
@@ -120,7 +121,7 @@ pub fn noise_score(noise: usize, changed: usize) -> u8 {
 }
 
 /// Analyses one pair and counts its lines.
-pub fn score_file(pair: FilePair, policy: &NoisePolicy) -> FileReport {
+pub fn score_file(pair: FilePair, policy: &NoisePolicy, line_diff: &LineDiffOptions) -> FileReport {
     let mut file = FileReport {
         pair,
         analysis: None,
@@ -131,13 +132,13 @@ pub fn score_file(pair: FilePair, policy: &NoisePolicy) -> FileReport {
         protected: false,
         in_scope: true,
     };
-    file.analyze(policy, &[]);
+    file.analyze(policy, line_diff, &[]);
     file
 }
 
 impl FileReport {
     /// (Re)classifies the pair, knowing what other files renamed, and recounts.
-    fn analyze(&mut self, policy: &NoisePolicy, renamed_elsewhere: &[ModuleRename]) {
+    fn analyze(&mut self, policy: &NoisePolicy, line_diff: &LineDiffOptions, renamed_elsewhere: &[ModuleRename]) {
         let pair = &self.pair;
         self.analysis = (!pair.binary).then(|| {
             let language = if pair.kind == EntryKind::File && is_python_path(&pair.path) {
@@ -148,6 +149,7 @@ impl FileReport {
             let context = Context {
                 path: pair.path.clone(),
                 renamed_elsewhere: renamed_elsewhere.to_vec(),
+                line_diff: *line_diff,
             };
             classify_in(&pair.old, &pair.new, language, &context)
         });
@@ -167,14 +169,18 @@ impl FileReport {
 /// is imported) is only known once every file is classified, so files whose
 /// renames wait on an import are classified again with what the others
 /// renamed.
-pub fn score_files(pairs: impl Iterator<Item = Result<FilePair>>, policy: &NoisePolicy) -> Result<Vec<FileReport>> {
+pub fn score_files(
+    pairs: impl Iterator<Item = Result<FilePair>>,
+    policy: &NoisePolicy,
+    line_diff: &LineDiffOptions,
+) -> Result<Vec<FileReport>> {
     let (sender, receiver) = mpsc::channel();
     rayon::in_place_scope(|scope| {
         for (index, pair) in pairs.enumerate() {
             let (pair, sender) = (pair?, sender.clone());
             scope.spawn(move |_| {
                 // The receiver outlives the scope.
-                let _ = sender.send((index, score_file(pair, policy)));
+                let _ = sender.send((index, score_file(pair, policy, line_diff)));
             });
         }
         Ok::<_, Error>(())
@@ -198,7 +204,7 @@ pub fn score_files(pairs: impl Iterator<Item = Result<FilePair>>, policy: &Noise
         files
             .par_iter_mut()
             .filter(|file| file.analysis.as_ref().is_some_and(|a| a.waiting_on_imports))
-            .for_each(|file| file.analyze(policy, &renamed));
+            .for_each(|file| file.analyze(policy, line_diff, &renamed));
     }
     Ok(files)
 }

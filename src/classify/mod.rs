@@ -6,6 +6,7 @@
 
 pub mod align;
 pub mod changes;
+mod context;
 pub mod marks;
 mod moves;
 mod parsing;
@@ -16,6 +17,7 @@ mod text;
 
 use align::{Findings, Kind, Region, Side, align_region, keys_on, tokens_on_rows};
 pub use changes::{Change, Detail, LineRange, Note};
+pub use context::{Context, ModuleRename, module_of_path};
 use marks::{FileMarks, Mark, SideMarks};
 pub use parsing::MAX_PARSE_BYTES;
 #[cfg(test)]
@@ -23,11 +25,10 @@ use parsing::touched_statements;
 use parsing::{Mentions, Parsing, parse_both};
 use regions::{alignment_regions, run_regions};
 use rename::Verdict;
-pub use rename::{Context, ModuleRename, module_of_path};
 use rows::RowSet;
 
 use crate::label::Label;
-use crate::lines::{LineDiff, Run, diff_line_slices, split_lines};
+use crate::lines::{LineDiff, Run, diff_line_slices, diff_lines_with, split_lines};
 use crate::python::ParsedSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +116,7 @@ fn classify_parsing(
 ) -> (Analysis, Lacking) {
     let old_lines = split_lines(old);
     let new_lines = split_lines(new);
-    let diff = diff_line_slices(&old_lines, &new_lines);
+    let diff = diff_lines_with(old, new, &context.line_diff);
     let mut marks = FileMarks {
         old: SideMarks::new(old_lines.len()),
         new: SideMarks::new(new_lines.len()),

@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::align::Substitution;
 use super::changes::{Detail, Note};
+use super::context::Context;
 use super::parsing::Mentions;
 use crate::python::grammar;
 use crate::python::names::{NameKey, NamePosition, NameTable};
@@ -115,23 +116,6 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitut
     }
     outcome.waiting_on_imports = checker.waiting_on_imports.get();
     outcome
-}
-
-/// What the other files of the same diff renamed, for renames that cross files.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    /// The repository path of the file being classified (to resolve relative imports).
-    pub path: String,
-    /// Module-level names renamed in other files of the diff.
-    pub renamed_elsewhere: Vec<ModuleRename>,
-}
-
-/// A module-level name renamed in a file: `module` is its dotted module path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModuleRename {
-    pub module: String,
-    pub from: String,
-    pub to: String,
 }
 
 /// The verdicts, and what other files may need to know.
@@ -362,14 +346,6 @@ fn imported_module(source: &ParsedSource, token: usize, importer_path: &str) -> 
 /// `imported` (`app.models`).
 fn module_matches(file_module: &str, imported: &str) -> bool {
     file_module == imported || file_module.ends_with(&format!(".{imported}"))
-}
-
-/// The dotted module path of a Python file: `app/models.py` → `app.models`,
-/// `app/__init__.py` → `app`.
-pub fn module_of_path(path: &str) -> String {
-    let stem = path.trim_end_matches(".pyi").trim_end_matches(".py");
-    let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
-    stem.replace('/', ".")
 }
 
 fn position(source: &ParsedSource, token: usize) -> Option<NamePosition> {

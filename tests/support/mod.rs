@@ -184,3 +184,70 @@ pub fn file<'a>(report: &'a Value, path: &str) -> &'a Value {
         .find(|file| file["path"] == path)
         .unwrap_or_else(|| panic!("{path} not in the report"))
 }
+
+/// Removed and added line numbers (1-based), by path.
+pub type ChangedLines = std::collections::BTreeMap<String, (Vec<u64>, Vec<u64>)>;
+
+/// The lines `git diff` shows as removed and added, read from its unified
+/// output with git's default context (what the user sees, and what
+/// `--numstat` counts).
+pub fn git_changed_lines(repo: &Repo, git_diff_args: &[&str]) -> ChangedLines {
+    let mut args = vec!["diff", "--no-color", "--no-ext-diff", "-M"];
+    args.extend_from_slice(git_diff_args);
+    let mut files = ChangedLines::new();
+    let (mut old_path, mut path) = (None::<String>, None::<String>);
+    let (mut old_line, mut new_line) = (0, 0);
+    for line in repo.git(&args).lines() {
+        if line.starts_with("diff --git ") {
+            (old_path, path) = (None, None);
+        } else if path.is_none() && line.starts_with("--- ") {
+            old_path = line.strip_prefix("--- a/").map(str::to_owned);
+        } else if path.is_none() && line.starts_with("+++ ") {
+            path = line.strip_prefix("+++ b/").map(str::to_owned).or(old_path.clone());
+        } else if let Some(header) = line.strip_prefix("@@ ") {
+            let mut ranges = header.split(' ').take(2).map(|range| {
+                let (start, count) = range[1..].split_once(',').unwrap_or((&range[1..], "1"));
+                start.parse::<u64>().unwrap() + u64::from(count == "0")
+            });
+            (old_line, new_line) = (ranges.next().unwrap(), ranges.next().unwrap());
+        } else if let Some(path) = &path {
+            let entry = files.entry(path.clone()).or_default();
+            match line.as_bytes().first() {
+                Some(b'-') => {
+                    entry.0.push(old_line);
+                    old_line += 1;
+                }
+                Some(b'+') => {
+                    entry.1.push(new_line);
+                    new_line += 1;
+                }
+                Some(b' ') => (old_line, new_line) = (old_line + 1, new_line + 1),
+                _ => {}
+            }
+        }
+    }
+    files.retain(|_, (old, new)| !old.is_empty() || !new.is_empty());
+    files
+}
+
+/// The lines a JSON report labels, by path (a path listed twice, as a type
+/// change is, merged).
+pub fn reported_lines(report: &Value) -> ChangedLines {
+    let mut files = ChangedLines::new();
+    for file in report["files"].as_array().unwrap() {
+        let entry = files.entry(file["path"].as_str().unwrap().to_owned()).or_default();
+        for change in file["changes"].as_array().unwrap() {
+            for (side, lines) in [("old", &mut entry.0), ("new", &mut entry.1)] {
+                for range in change[side].as_array().unwrap() {
+                    lines.extend(range[0].as_u64().unwrap()..=range[1].as_u64().unwrap());
+                }
+            }
+        }
+    }
+    for (old, new) in files.values_mut() {
+        old.sort_unstable();
+        new.sort_unstable();
+    }
+    files.retain(|_, (old, new)| !old.is_empty() || !new.is_empty());
+    files
+}
