@@ -1,4 +1,5 @@
-//! Accuracy report over the labelled corpus (`testdata/corpus`):
+//! Accuracy report over the labelled corpus (`testdata/corpus`) and the
+//! agent-style patches (`testdata/patches`):
 //! per-label precision and recall, the false-noise rate (substantive lines
 //! labelled noise), the missed-noise rate (noise lines labelled substantive)
 //! and the mean per-file score error.
@@ -22,10 +23,11 @@ fn main() {
         print!("{}", corpus::annotate(&case));
         return;
     }
-    let dir = std::env::args()
-        .nth(1)
-        .map_or_else(corpus::corpus_dir, std::path::PathBuf::from);
-    let cases = corpus::load(&dir);
+    let dirs = match std::env::args().nth(1) {
+        Some(dir) => vec![std::path::PathBuf::from(dir)],
+        None => corpus::corpus_dirs(),
+    };
+    let cases: Vec<corpus::Case> = dirs.iter().flat_map(|dir| corpus::load(dir)).collect();
     let mut confusion = [[0usize; Label::ALL.len()]; Label::ALL.len()];
     let (mut lines, mut correct, mut unaligned, mut score_error) = (0, 0, 0, 0.0);
     for case in &cases {

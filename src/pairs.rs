@@ -11,10 +11,11 @@ use crate::source::{NewSide, ResolvedSource};
 /// Git reads this many leading bytes to decide whether a file is binary.
 const BINARY_SNIFF_BYTES: usize = 8000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Status {
     Added,
     Deleted,
+    #[default]
     Modified,
     Renamed,
 }
@@ -91,7 +92,8 @@ fn load_pair(repo: &Repository, delta: &git2::DiffDelta<'_>, new_side: NewSide) 
         (old, new)
     };
     let kind = entry_kind(new_file.mode()).max_by_kind(entry_kind(old_file.mode()));
-    if note.is_none() && old == new && old_file.mode() != new_file.mode() {
+    let both_sides = !matches!(status, Status::Added | Status::Deleted);
+    if note.is_none() && both_sides && old == new && old_file.mode() != new_file.mode() {
         note = Some(format!(
             "mode changed from {:o} to {:o}",
             u32::from(old_file.mode()),

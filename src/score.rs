@@ -148,6 +148,7 @@ impl FileReport {
             };
             let context = Context {
                 path: pair.path.clone(),
+                status: pair.status,
                 renamed_elsewhere: renamed_elsewhere.to_vec(),
                 line_diff: *line_diff,
             };

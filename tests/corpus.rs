@@ -1,11 +1,12 @@
-//! The labelled corpus: every changed line of every case gets its expected label.
+//! The labelled corpus and the agent-style patches: every changed line of
+//! every case gets its expected label.
 
 #[path = "support/corpus.rs"]
 mod corpus;
 
 #[test]
 fn every_line_of_the_corpus_gets_its_expected_label() {
-    let cases = corpus::load(&corpus::corpus_dir());
+    let cases: Vec<corpus::Case> = corpus::corpus_dirs().iter().flat_map(|dir| corpus::load(dir)).collect();
     assert!(cases.len() >= 10, "the corpus is missing");
     let mut failures = Vec::new();
     for case in &cases {

@@ -139,6 +139,34 @@ fn added_deleted_and_renamed_files() {
 }
 
 #[test]
+fn added_and_deleted_files_are_new_and_removed_code_whole() {
+    let repo = repo_with_base();
+    repo.write(
+        "old_script.py",
+        "# helper\n\n\ndef run():\n    \"\"\"Run it.\"\"\"\n    return 1\n",
+    );
+    repo.commit("a script");
+    repo.git(&["rm", "-q", "old_script.py"]);
+    repo.write("pkg/__init__.py", "");
+    repo.write(
+        "pkg/notes.py",
+        "\"\"\"Notes.\"\"\"\n# a comment\n\nNOTE = (\n    1,\n)\n",
+    );
+    repo.stage_all();
+    let report = repo.json(&[]);
+    for (path, lines) in [("old_script.py", 6), ("pkg/notes.py", 6)] {
+        let entry = file(&report, path);
+        assert_eq!(entry["changed_lines"], lines, "{path}");
+        assert_eq!(entry["noise_lines"], 0, "{path}");
+        assert_eq!(labels_of(&report, path), ["substantive"], "{path}");
+    }
+    let empty = file(&report, "pkg/__init__.py");
+    assert_eq!(empty["status"], "added");
+    assert_eq!(empty["changed_lines"], 0);
+    assert!(empty.get("note").is_none_or(|note| note.is_null()), "{empty}");
+}
+
+#[test]
 fn binary_files_are_reported_and_never_compared() {
     let repo = repo_with_base();
     repo.write("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00data");

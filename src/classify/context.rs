@@ -3,12 +3,16 @@
 //! The core stays pure: the pipeline gathers these facts and hands them in.
 
 use crate::lines::LineDiffOptions;
+use crate::pairs::Status;
 
 /// What the classifier is told about one file.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     /// The repository path of the file being classified (to resolve relative imports).
     pub path: String,
+    /// Whether the file is added, deleted or changed: every line of an added
+    /// or deleted file is new or removed code.
+    pub status: Status,
     /// Module-level names renamed in other files of the diff.
     pub renamed_elsewhere: Vec<ModuleRename>,
     /// How git diffs lines in the repository.

@@ -29,6 +29,7 @@ use rows::RowSet;
 
 use crate::label::Label;
 use crate::lines::{LineDiff, Run, diff_line_slices, diff_lines_with, split_lines};
+use crate::pairs::Status;
 use crate::python::ParsedSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +81,9 @@ pub fn classify(old: &[u8], new: &[u8], language: Language) -> Analysis {
 /// Classifies a file that is one of several in a diff: `context` says what
 /// the other files renamed, so a rename can cross files.
 pub fn classify_in(old: &[u8], new: &[u8], language: Language, context: &Context) -> Analysis {
+    if matches!(context.status, Status::Added | Status::Deleted) {
+        return whole_file(old, new, language, context.status);
+    }
     let classify = |parsing| classify_parsing(old, new, language, context, parsing);
     let no_mentions = Mentions::default();
     let (analysis, lacking) = classify(Parsing::Touched(&no_mentions));
@@ -90,6 +94,52 @@ pub fn classify_in(old: &[u8], new: &[u8], language: Language, context: &Context
             _ => classify(Parsing::Whole).0,
         },
         Lacking::Everything => classify(Parsing::Whole).0,
+    }
+}
+
+/// An added or deleted file: every line is new or removed code, comments,
+/// docstrings and blank lines included, so nothing is parsed or aligned.
+fn whole_file(old: &[u8], new: &[u8], language: Language, status: Status) -> Analysis {
+    let (old_rows, new_rows) = (split_lines(old).len(), split_lines(new).len());
+    let run = Run {
+        old: 0..old_rows,
+        new: 0..new_rows,
+    };
+    let mut marks = FileMarks {
+        old: SideMarks::new(old_rows),
+        new: SideMarks::new(new_rows),
+    };
+    let substantive = Mark::plain(Label::Substantive);
+    (0..old_rows).for_each(|row| marks.old.add(row, substantive));
+    (0..new_rows).for_each(|row| marks.new.add(row, substantive));
+    let lines = |count: usize| {
+        (count > 0)
+            .then_some(LineRange { start: 1, end: count })
+            .into_iter()
+            .collect()
+    };
+    let changes = (old_rows + new_rows > 0)
+        .then(|| Change {
+            label: Label::Substantive,
+            old: lines(old_rows),
+            new: lines(new_rows),
+            message: format!("{} file", status.as_str()),
+            detail: None,
+        })
+        .into_iter()
+        .collect();
+    Analysis {
+        language,
+        parsed: false,
+        parse_errors: false,
+        fallback: None,
+        diff: LineDiff {
+            runs: (old_rows + new_rows > 0).then_some(run).into_iter().collect(),
+        },
+        marks,
+        changes,
+        module_renames: Vec::new(),
+        waiting_on_imports: false,
     }
 }
 
