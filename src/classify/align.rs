@@ -26,6 +26,15 @@ pub enum Side {
     New,
 }
 
+impl Side {
+    pub fn other(self) -> Side {
+        match self {
+            Side::Old => Side::New,
+            Side::New => Side::Old,
+        }
+    }
+}
+
 /// What a difference on a row may turn out to be once the whole file is seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -85,29 +85,42 @@ pub fn fill_defaults(marks: &mut SideMarks, rows: impl Iterator<Item = usize>, l
     }
 }
 
-/// Blank rows take the mark of the nearest non-blank changed row of the same
-/// run and side, since a blank line goes with the edit it separates; next to
-/// a moved definition they take the move's mark (its spacing moves with it).
-/// A run of blank rows alone is formatting.
+/// Blank rows take the mark of the nearest non-blank changed row of their
+/// run, on either side (a blank line goes with the edit it separates: the
+/// blank lines around a new function are new code); next to a moved
+/// definition they take the move's mark (its spacing moves with it). A run
+/// of blank rows alone is formatting.
 pub fn fill_blank_rows(marks: &mut FileMarks, moved: &FileMarks, runs: &[Run], lines: (&[&[u8]], &[&[u8]])) {
     for run in runs {
-        fill_blank_side(&mut marks.old, &moved.old, run.old.clone(), lines.0);
-        fill_blank_side(&mut marks.new, &moved.new, run.new.clone(), lines.1);
-    }
-}
-
-fn fill_blank_side(marks: &mut SideMarks, moved: &SideMarks, rows: std::ops::Range<usize>, lines: &[&[u8]]) {
-    for row in rows.clone() {
-        if marks.get(row).is_some() {
-            continue;
+        for side in [Side::Old, Side::New] {
+            let (rows, side_lines, other_rows, other_lines) = match side {
+                Side::Old => (&run.old, lines.0, &run.new, lines.1),
+                Side::New => (&run.new, lines.1, &run.old, lines.0),
+            };
+            for row in rows.clone() {
+                if marks.side(side).get(row).is_some() || !is_blank(side_lines, row) {
+                    continue;
+                }
+                // Distance on the same side, or by offset into the run on the
+                // other; the same side wins a tie.
+                let offset = row - rows.start;
+                let here = rows
+                    .clone()
+                    .filter(|&r| !is_blank(side_lines, r))
+                    .map(|r| (r.abs_diff(row), 0, side, r));
+                let there = other_rows
+                    .clone()
+                    .filter(|&r| !is_blank(other_lines, r))
+                    .map(|r| ((r - other_rows.start).abs_diff(offset), 1, side.other(), r));
+                let nearest = here
+                    .chain(there)
+                    .min_by_key(|&(distance, tie, _, r)| (distance, tie, r));
+                let inherited = nearest
+                    .and_then(|(_, _, from, r)| moved.side(from).get(r).or(marks.side(from).get(r)))
+                    .unwrap_or(Mark::plain(Label::Formatting));
+                marks.side_mut(side).add(row, inherited);
+            }
         }
-        let before = (rows.start..row).rev().find(|&r| !is_blank(lines, r));
-        let after = (row + 1..rows.end).find(|&r| !is_blank(lines, r));
-        let inherited = before
-            .or(after)
-            .and_then(|r| moved.get(r).or(marks.get(r)))
-            .unwrap_or(Mark::plain(Label::Formatting));
-        marks.add(row, inherited);
     }
 }
 
@@ -150,5 +163,33 @@ mod tests {
             labels,
             [Label::Docstring, Label::Docstring, Label::Formatting, Label::Formatting]
         );
+    }
+
+    #[test]
+    fn a_blank_row_alone_on_its_side_follows_the_other_side() {
+        let old_lines: Vec<&[u8]> = vec![b"\n"];
+        let new_lines: Vec<&[u8]> = vec![b"x = 1\n", b"y = 2\n"];
+        let mut marks = FileMarks {
+            old: SideMarks::new(1),
+            new: SideMarks::new(2),
+        };
+        marks.new.add(0, Mark::plain(Label::Substantive));
+        marks.new.add(1, Mark::plain(Label::Comment));
+        let no_moves = FileMarks::default();
+        let run = Run { old: 0..1, new: 0..2 };
+        fill_blank_rows(&mut marks, &no_moves, &[run], (&old_lines, &new_lines));
+        assert_eq!(marks.old.get(0).unwrap().label, Label::Substantive);
+    }
+
+    #[test]
+    fn a_run_of_blank_rows_alone_is_formatting() {
+        let lines: Vec<&[u8]> = vec![b"\n", b"\n"];
+        let mut marks = FileMarks {
+            old: SideMarks::new(0),
+            new: SideMarks::new(2),
+        };
+        let no_moves = FileMarks::default();
+        fill_blank_rows(&mut marks, &no_moves, &[Run { old: 0..0, new: 0..2 }], (&[], &lines));
+        assert_eq!(marks.new.get(1).unwrap().label, Label::Formatting);
     }
 }

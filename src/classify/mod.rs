@@ -211,7 +211,8 @@ fn classify_parsing(
             (python.regions, python.notes)
         }
         None => {
-            text::mark_runs(&analysis.diff.runs, &old_lines, &new_lines, &mut marks);
+            let hash_comments = language == Language::Text && text::has_hash_comments(&context.path);
+            text::mark_runs(&analysis.diff.runs, &old_lines, &new_lines, hash_comments, &mut marks);
             (run_regions(&analysis.diff.runs), Vec::new())
         }
     };

@@ -33,6 +33,8 @@ use diffscore::source::SourceSpec;
 pub struct Case {
     pub path: PathBuf,
     pub files: Vec<CaseFile>,
+    /// Whether the files are named by `@@` headers (else one `case.py`).
+    named: bool,
 }
 
 /// One file of a case.
@@ -57,9 +59,9 @@ pub enum Presence {
 }
 
 impl Case {
-    /// A one-file case: classified as a pair of strings.
+    /// A one-file case without a header: classified as a pair of strings.
     fn is_single(&self) -> bool {
-        self.files.len() == 1 && self.files[0].presence == Presence::Both
+        !self.named
     }
 }
 
@@ -79,6 +81,7 @@ pub fn load_one(path: &Path) -> Case {
     let mut case = Case {
         path: path.to_owned(),
         files: Vec::new(),
+        named: text.lines().any(|line| line.starts_with("@@ ")),
     };
     let (mut old_row, mut new_row) = (0, 0);
     for (number, line) in text.lines().enumerate() {
