@@ -85,6 +85,14 @@ pub fn fill_defaults(marks: &mut SideMarks, rows: impl Iterator<Item = usize>, l
     }
 }
 
+/// Adds `mark` to every non-blank row of `rows` (blank rows follow their
+/// neighbours later).
+pub fn mark_code_rows(marks: &mut SideMarks, rows: std::ops::Range<usize>, lines: &[&[u8]], mark: Mark) {
+    for row in rows.filter(|&row| !is_blank(lines, row)) {
+        marks.add(row, mark);
+    }
+}
+
 /// Blank rows take the mark of the nearest non-blank changed row of their
 /// run, on either side (a blank line goes with the edit it separates: the
 /// blank lines around a new function are new code); next to a moved

@@ -362,6 +362,7 @@ fn mark_python(
             );
         }
     }
+    mark_broken_runs(old, new, runs, lines, marks);
     let mut regions: Vec<Region> = regions.into_iter().map(|(region, _)| region).collect();
     regions.retain(|region| !(region.old.is_empty() && region.new.is_empty()));
     regions.sort_by_key(|region| (region.old.first().or(region.new.first()), region.new.first()));
@@ -376,6 +377,33 @@ fn mark_python(
             (false, mentions) if mentions.is_empty() => Lacking::Nothing,
             (false, mentions) => Lacking::Mentions(mentions),
         },
+    }
+}
+
+/// A run that touches a syntax error on either side is substantive whole:
+/// an edit that breaks a string's or a docstring's delimiters is no
+/// docstring edit, and the tokens around an error cannot be trusted to mean
+/// what they did.
+fn mark_broken_runs(
+    old: &ParsedSource,
+    new: &ParsedSource,
+    runs: &[Run],
+    lines: (&[&[u8]], &[&[u8]]),
+    marks: &mut FileMarks,
+) {
+    let touches = |source: &ParsedSource, rows: &std::ops::Range<usize>| {
+        source
+            .error_rows
+            .iter()
+            .any(|error| error.start < rows.end && rows.start < error.end)
+    };
+    let substantive = Mark::plain(Label::Substantive);
+    for run in runs
+        .iter()
+        .filter(|run| touches(old, &run.old) || touches(new, &run.new))
+    {
+        marks::mark_code_rows(&mut marks.old, run.old.clone(), lines.0, substantive);
+        marks::mark_code_rows(&mut marks.new, run.new.clone(), lines.1, substantive);
     }
 }
 

@@ -85,6 +85,10 @@ pub struct ParsedSource {
     /// comprehensions); index 0 is the module.
     pub lexical_scopes: Vec<LexicalScope>,
     pub parse_errors: bool,
+    /// The rows of the tree's syntax errors: each `ERROR` node, and the
+    /// construct around each missing token (an unterminated string, a call
+    /// left open). Nothing there can be trusted to mean what it did.
+    pub error_rows: Vec<std::ops::Range<usize>>,
     /// The rows parsed, when only some were.
     pub selection: Option<Selection>,
     /// Where each line of `text` starts.
@@ -337,6 +341,7 @@ fn parse_with(
         selection: selection.cloned(),
         line_starts: starts,
         parse_errors: tree.root_node().has_error(),
+        error_rows: error_rows(tree.root_node()),
         text: text.to_owned(),
         tree,
         tokens,
@@ -345,6 +350,38 @@ fn parse_with(
         lexical_scopes,
         imports,
     })
+}
+
+/// The rows of a tree's syntax errors (see [`ParsedSource::error_rows`]),
+/// found by descending only into nodes that hold one.
+fn error_rows(root: Node<'_>) -> Vec<std::ops::Range<usize>> {
+    let mut rows = Vec::new();
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        if !node.has_error() {
+            continue;
+        }
+        let broken = if node.is_error() {
+            Some(node)
+        } else if node.is_missing() {
+            // The construct the missing token should have closed, unless
+            // that is a whole body (then the token's own row).
+            node.parent()
+                .filter(|parent| !matches!(grammar::kind(*parent), "module" | "block"))
+                .or(Some(node))
+        } else {
+            None
+        };
+        match broken {
+            Some(broken) => rows.push(broken.start_position().row..broken.end_position().row + 1),
+            None => {
+                let mut cursor = node.walk();
+                pending.extend(node.children(&mut cursor));
+            }
+        }
+    }
+    rows.sort_by_key(|range| range.start);
+    rows
 }
 
 /// The byte ranges (with their points) of whole rows.
@@ -1125,6 +1162,16 @@ mod tests {
     fn deep_nesting_does_not_overflow() {
         let source = format!("x = {}1{}\n", "(".repeat(2000), ")".repeat(2000));
         assert!(parse(&source).is_some());
+    }
+
+    #[test]
+    fn syntax_errors_cover_the_construct_they_break() {
+        let source = "def f():\n    return g(1,\n\n\nx = 1\n";
+        let rows = parse(source).unwrap().error_rows;
+        assert!(rows.iter().any(|range| range.contains(&1)), "{rows:?}");
+        assert!(parse("x = 1\n").unwrap().error_rows.is_empty());
+        let unterminated = parse("def f():\n    '''Doc.\\'''\n    return 1\n").unwrap();
+        assert!(unterminated.error_rows.iter().any(|range| range.contains(&1)));
     }
 
     #[test]
