@@ -18,6 +18,7 @@ pub mod python;
 pub mod report;
 pub mod score;
 pub mod source;
+pub mod spellings;
 
 use git2::Repository;
 
@@ -31,7 +32,19 @@ pub fn analyze(repo: &Repository, spec: &SourceSpec, pathspecs: &[String], gate:
     let pairs = pairs::load(repo, &resolved)
         .filter(|pair| pair.as_ref().is_err() || pair.as_ref().is_ok_and(|pair| gate.scores(pair)));
     let line_diff = lines::LineDiffOptions::from_config(&repo.config()?);
-    let mut files = score::score_files(pairs, &gate.noise, &line_diff)?;
+    let mut files = score::score_files(pairs, &gate.noise, &line_diff, |names, files| {
+        let in_diff: Vec<(&str, &str, &[u8])> = files
+            .iter()
+            .map(|file| {
+                (
+                    file.pair.path.as_str(),
+                    file.pair.old_path.as_str(),
+                    file.pair.new.as_slice(),
+                )
+            })
+            .collect();
+        spellings::find(repo, &resolved, names, &in_diff)
+    })?;
     gate.mark(&mut files);
     Ok(score::summarize(resolved.info, files, gate))
 }

@@ -1,6 +1,7 @@
 //! Scores: how many changed lines are noise, per file, per label and overall,
 //! and whether the run passes its gate.
 
+use std::collections::HashMap;
 use std::sync::mpsc;
 
 use rayon::prelude::*;
@@ -132,13 +133,39 @@ pub fn score_file(pair: FilePair, policy: &NoisePolicy, line_diff: &LineDiffOpti
         protected: false,
         in_scope: true,
     };
-    file.analyze(policy, line_diff, &[]);
+    file.analyze(policy, line_diff, &Surroundings::default());
     file
 }
 
+/// What a file's renames depend on outside it: what the diff's other files
+/// renamed, and where private names are still spelled.
+#[derive(Debug, Default)]
+struct Surroundings {
+    renamed: Vec<ModuleRename>,
+    /// Each private name looked for, with the paths that spell it.
+    spelled: Spellings,
+}
+
+/// Private names, each with the repository paths (new side) that spell it.
+pub type Spellings = HashMap<String, Vec<String>>;
+
+impl Surroundings {
+    /// The private names that a file other than `path` spells.
+    fn spelled_outside(&self, path: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .spelled
+            .iter()
+            .filter(|(_, paths)| paths.iter().any(|other| other != path))
+            .map(|(name, _)| name.clone())
+            .collect();
+        names.sort_unstable();
+        names
+    }
+}
+
 impl FileReport {
-    /// (Re)classifies the pair, knowing what other files renamed, and recounts.
-    fn analyze(&mut self, policy: &NoisePolicy, line_diff: &LineDiffOptions, renamed_elsewhere: &[ModuleRename]) {
+    /// (Re)classifies the pair with what it depends on outside, and recounts.
+    fn analyze(&mut self, policy: &NoisePolicy, line_diff: &LineDiffOptions, surroundings: &Surroundings) {
         let pair = &self.pair;
         self.analysis = (!pair.binary).then(|| {
             let language = if pair.kind == EntryKind::File && is_python_path(&pair.path) {
@@ -149,8 +176,9 @@ impl FileReport {
             let context = Context {
                 path: pair.path.clone(),
                 status: pair.status,
-                renamed_elsewhere: renamed_elsewhere.to_vec(),
+                renamed_elsewhere: surroundings.renamed.clone(),
                 line_diff: *line_diff,
+                spelled_elsewhere: surroundings.spelled_outside(&pair.path),
             };
             classify_in(&pair.old, &pair.new, language, &context)
         });
@@ -162,18 +190,31 @@ impl FileReport {
         self.noise_lines = policy.noise_lines(&self.by_label);
         self.score = noise_score(self.noise_lines, self.changed_lines);
     }
+
+    fn private_renames(&self) -> &[String] {
+        self.analysis.as_ref().map_or(&[], |a| a.private_renames.as_slice())
+    }
+
+    /// Whether a private name this file renamed is spelled by another file.
+    fn renamed_a_name_spelled_outside(&self, surroundings: &Surroundings) -> bool {
+        let outside = surroundings.spelled_outside(&self.pair.path);
+        self.private_renames().iter().any(|name| outside.contains(name))
+    }
 }
 
 /// Scores every pair, each on a worker thread as soon as it is read (this
-/// thread keeps reading: a repository handle stays on its thread). A rename
-/// that crosses files (a function renamed where it is defined and where it
-/// is imported) is only known once every file is classified, so files whose
-/// renames wait on an import are classified again with what the others
-/// renamed.
+/// thread keeps reading: a repository handle stays on its thread). Some
+/// renames are only judged once every file is classified: a private name
+/// renamed here stays a rename only if no other file of the repository
+/// spells it (`find_spellings` looks, given the names and the diff's files),
+/// and a rename that crosses files (a function renamed where it is defined
+/// and where it is imported) needs what the others renamed. Files whose
+/// renames depend on either are classified again.
 pub fn score_files(
     pairs: impl Iterator<Item = Result<FilePair>>,
     policy: &NoisePolicy,
     line_diff: &LineDiffOptions,
+    mut find_spellings: impl FnMut(&[String], &[FileReport]) -> Result<Spellings>,
 ) -> Result<Vec<FileReport>> {
     let (sender, receiver) = mpsc::channel();
     rayon::in_place_scope(|scope| {
@@ -190,7 +231,55 @@ pub fn score_files(
     let mut numbered: Vec<(usize, FileReport)> = receiver.into_iter().collect();
     numbered.sort_unstable_by_key(|(index, _)| *index);
     let mut files: Vec<FileReport> = numbered.into_iter().map(|(_, file)| file).collect();
-    let renamed: Vec<ModuleRename> = files
+    let mut surroundings = Surroundings::default();
+    look_for_spellings(&mut files, &mut surroundings, policy, line_diff, &mut find_spellings)?;
+    surroundings.renamed = module_renames(&files);
+    if !surroundings.renamed.is_empty() {
+        files
+            .par_iter_mut()
+            .filter(|file| file.analysis.as_ref().is_some_and(|a| a.waiting_on_imports))
+            .for_each(|file| file.analyze(policy, line_diff, &surroundings));
+        // A rename that now crosses files may name a private name not yet looked for.
+        look_for_spellings(&mut files, &mut surroundings, policy, line_diff, &mut find_spellings)?;
+    }
+    Ok(files)
+}
+
+/// Looks for the private renamed names not looked for yet, and classifies
+/// again the files that renamed one that another file spells.
+fn look_for_spellings(
+    files: &mut [FileReport],
+    surroundings: &mut Surroundings,
+    policy: &NoisePolicy,
+    line_diff: &LineDiffOptions,
+    find_spellings: &mut impl FnMut(&[String], &[FileReport]) -> Result<Spellings>,
+) -> Result<()> {
+    let mut names: Vec<String> = files
+        .iter()
+        .flat_map(|file| file.private_renames().iter().cloned())
+        .filter(|name| !surroundings.spelled.contains_key(name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let found = find_spellings(&names, files)?;
+    for name in names {
+        let paths = found.get(&name).cloned().unwrap_or_default();
+        surroundings.spelled.insert(name, paths);
+    }
+    let surroundings = &*surroundings;
+    files
+        .par_iter_mut()
+        .filter(|file| file.renamed_a_name_spelled_outside(surroundings))
+        .for_each(|file| file.analyze(policy, line_diff, surroundings));
+    Ok(())
+}
+
+/// The module-level names each file renamed, with its module.
+fn module_renames(files: &[FileReport]) -> Vec<ModuleRename> {
+    files
         .iter()
         .filter_map(|file| Some((file, file.analysis.as_ref()?)))
         .flat_map(|(file, analysis)| {
@@ -200,14 +289,7 @@ pub fn score_files(
                 to: to.clone(),
             })
         })
-        .collect();
-    if !renamed.is_empty() {
-        files
-            .par_iter_mut()
-            .filter(|file| file.analysis.as_ref().is_some_and(|a| a.waiting_on_imports))
-            .for_each(|file| file.analyze(policy, line_diff, &renamed));
-    }
-    Ok(files)
+        .collect()
 }
 
 /// What makes a run fail: too much noise, a protected path, a change out of scope.

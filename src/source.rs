@@ -60,6 +60,9 @@ pub struct ResolvedSource<'repo> {
     pub info: SourceInfo,
     pub diff: Diff<'repo>,
     pub new_side: NewSide,
+    /// The new side's tree, when it is a commit's (else it is the index, or
+    /// the working tree's files the index lists).
+    pub new_tree: Option<Oid>,
 }
 
 /// Resolves a source to a diff limited to `pathspecs` (repository-relative).
@@ -73,7 +76,7 @@ pub fn resolve<'repo>(
         options.pathspec(pathspec);
     }
     options.ignore_submodules(false);
-    let (info, mut diff, new_side) = match spec {
+    let (info, mut diff, new_side, new_tree) = match spec {
         SourceSpec::Staged => {
             let head = head_tree(repo)?;
             let index = repo.index()?;
@@ -82,7 +85,7 @@ pub fn resolve<'repo>(
             }
             let diff = repo.diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut options))?;
             let old = if head.is_some() { "HEAD" } else { "empty" };
-            (info("staged", old, "index"), diff, NewSide::Objects)
+            (info("staged", old, "index"), diff, NewSide::Objects, None)
         }
         SourceSpec::Worktree => {
             if repo.is_bare() {
@@ -90,35 +93,46 @@ pub fn resolve<'repo>(
             }
             let index = repo.index()?;
             let diff = repo.diff_index_to_workdir(Some(&index), Some(&mut options))?;
-            (info("worktree", "index", "worktree"), diff, NewSide::WorkTree)
+            (info("worktree", "index", "worktree"), diff, NewSide::WorkTree, None)
         }
         SourceSpec::Commit(rev) => {
             let commit = find_commit(repo, rev)?;
             let parent = commit.parents().next();
             let old_tree = parent.as_ref().map(|p| p.tree()).transpose()?;
-            let diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&commit.tree()?), Some(&mut options))?;
+            let new_tree = commit.tree()?;
+            let diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), Some(&mut options))?;
             let old = if parent.is_some() {
                 format!("{rev}^")
             } else {
                 "empty".to_owned()
             };
-            (info("commit", &old, rev), diff, NewSide::Objects)
+            (info("commit", &old, rev), diff, NewSide::Objects, Some(new_tree.id()))
         }
         SourceSpec::Range(a, b) => {
             let (old_tree, new_tree) = (find_tree(repo, a)?, find_tree(repo, b)?);
             let diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut options))?;
-            (info("range", a, b), diff, NewSide::Objects)
+            (info("range", a, b), diff, NewSide::Objects, Some(new_tree.id()))
         }
         SourceSpec::MergeBase(a, b) => {
             let base = repo.merge_base(find_commit(repo, a)?.id(), find_commit(repo, b)?.id())?;
             let old_tree = repo.find_commit(base)?.tree()?;
             let new_tree = find_tree(repo, b)?;
             let diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut options))?;
-            (info("range", &short(base), b), diff, NewSide::Objects)
+            (
+                info("range", &short(base), b),
+                diff,
+                NewSide::Objects,
+                Some(new_tree.id()),
+            )
         }
     };
     diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
-    Ok(ResolvedSource { info, diff, new_side })
+    Ok(ResolvedSource {
+        info,
+        diff,
+        new_side,
+        new_tree,
+    })
 }
 
 fn info(kind: &'static str, old: &str, new: &str) -> SourceInfo {

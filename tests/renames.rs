@@ -1,25 +1,29 @@
-//! Renames that cross files: a definition renamed where it is defined and
-//! where it is imported, in one staged diff.
+//! Renames and the rest of the repository: a private definition renamed
+//! where it is defined and where it is imported, in one diff, is a rename; a
+//! name that another file still spells, or a public one, is not.
 
 mod support;
 
 use support::{Repo, labels_of};
 
-const MODELS: &str = "def load_user(pk):\n    return {\"pk\": pk}\n";
-const VIEWS: &str = "from app.models import load_user\n\n\ndef show(pk):\n    return load_user(pk)\n";
+const MODELS: &str = "def _load_user(pk):\n    return {\"pk\": pk}\n";
+const VIEWS: &str = "from app.models import _load_user\n\n\ndef show(pk):\n    return _load_user(pk)\n";
 
 #[test]
 fn a_definition_renamed_with_its_imports_in_other_files_is_a_rename() {
     let repo = Repo::new();
     repo.write("app/models.py", MODELS);
     repo.write("app/views.py", VIEWS);
-    repo.write("app/admin.py", "from .models import load_user\n\nUSER = load_user(1)\n");
+    repo.write(
+        "app/admin.py",
+        "from .models import _load_user\n\nUSER = _load_user(1)\n",
+    );
     repo.commit("base");
     repo.write("app/models.py", MODELS.replace("load_user", "fetch_user"));
     repo.write("app/views.py", VIEWS.replace("load_user", "fetch_user"));
     repo.write(
         "app/admin.py",
-        "from .models import fetch_user\n\nUSER = fetch_user(1)\n",
+        "from .models import _fetch_user\n\nUSER = _fetch_user(1)\n",
     );
     repo.stage_all();
     let report = repo.json(&[]);
@@ -73,4 +77,63 @@ fn an_import_from_another_module_does_not_follow_a_rename_elsewhere() {
             .iter()
             .all(|label| label == "substantive")
     );
+}
+
+/// A repository whose `app/models.py` renames a private helper, and a file
+/// outside the diff that still spells the old name.
+fn helper_renamed_while(path: &str, content: &str) -> Repo {
+    let repo = Repo::new();
+    repo.write("app/models.py", MODELS);
+    repo.write(path, content);
+    repo.commit("base");
+    repo.write("app/models.py", MODELS.replace("load_user", "fetch_user"));
+    repo
+}
+
+fn all_labelled(labels: &[String], expected: &str) -> bool {
+    !labels.is_empty() && labels.iter().all(|label| label == expected)
+}
+
+#[test]
+fn a_private_name_still_imported_elsewhere_is_not_a_rename_for_any_source() {
+    let repo = helper_renamed_while("app/tasks.py", "from app.models import _load_user\n");
+    let worktree = repo.json(&["--worktree"]);
+    assert!(all_labelled(&labels_of(&worktree, "app/models.py"), "substantive"));
+    repo.stage_all();
+    let staged = repo.json(&[]);
+    assert!(all_labelled(&labels_of(&staged, "app/models.py"), "substantive"));
+    let commit = repo.commit("rename");
+    let committed = repo.json(&[&commit]);
+    assert!(all_labelled(&labels_of(&committed, "app/models.py"), "substantive"));
+}
+
+#[test]
+fn a_private_name_spelled_in_configuration_is_not_a_rename() {
+    let entry_point = "[project.scripts]\nload = \"app.models:_load_user\"\n";
+    let repo = helper_renamed_while("pyproject.toml", entry_point);
+    repo.stage_all();
+    let report = repo.json(&[]);
+    assert!(all_labelled(&labels_of(&report, "app/models.py"), "substantive"));
+}
+
+#[test]
+fn a_private_name_spelled_nowhere_else_is_a_rename() {
+    let repo = helper_renamed_while("app/tasks.py", "from app.models import _load_users\n# load_user\n");
+    repo.stage_all();
+    let report = repo.json(&[]);
+    assert!(all_labelled(&labels_of(&report, "app/models.py"), "rename"));
+}
+
+#[test]
+fn a_public_name_renamed_with_every_import_is_still_substantive() {
+    let public = |text: &str| text.replace("_load_user", "load_user");
+    let repo = Repo::new();
+    repo.write("app/models.py", public(MODELS));
+    repo.write("app/views.py", public(VIEWS));
+    repo.commit("base");
+    repo.write("app/models.py", public(MODELS).replace("load_user", "fetch_user"));
+    repo.write("app/views.py", public(VIEWS).replace("load_user", "fetch_user"));
+    repo.stage_all();
+    let report = repo.json(&[]);
+    assert!(all_labelled(&labels_of(&report, "app/models.py"), "substantive"));
 }

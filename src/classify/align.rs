@@ -66,6 +66,10 @@ pub struct Substitution {
 pub struct Findings {
     pub differences: Vec<Difference>,
     pub substitutions: Vec<Substitution>,
+    /// Old-side tokens removed and new-side tokens added (not matched, not
+    /// substituted), by index into each side's tokens: removed and new code.
+    pub removed: Vec<usize>,
+    pub added: Vec<usize>,
 }
 
 /// The two sides of one region: the rows it covers on each side.
@@ -186,68 +190,50 @@ impl Aligner<'_> {
                 old_len,
                 new_index,
                 new_len,
-            } => {
-                let old = old_index..old_index + old_len;
-                let new = new_index..new_index + new_len;
-                if !self.record_substitutions(old.clone(), new.clone(), findings) {
-                    self.mark_by_role(Side::Old, old, findings);
-                    self.mark_by_role(Side::New, new, findings);
+            } => self.record_replaced(old_index..old_index + old_len, new_index..new_index + new_len, findings),
+        }
+    }
+
+    /// Tokens replaced by others are aligned again by shape, every
+    /// identifier's name left out: identifiers that stand in the same place
+    /// are substitution candidates (a rename, once checked over its scope),
+    /// even next to a changed token (`< cutoff` → `<= element`); every other
+    /// token is marked by its role.
+    fn record_replaced(&self, old: Range<usize>, new: Range<usize>, findings: &mut Findings) {
+        let shapes =
+            |side: &SideTokens, range: &Range<usize>| range.clone().map(|i| side.get(i).shape).collect::<Vec<_>>();
+        for op in diff_keys(&shapes(&self.old, &old), &shapes(&self.new, &new)) {
+            let (old_part, new_part) = (op.old_range(), op.new_range());
+            let old_part = old.start + old_part.start..old.start + old_part.end;
+            let new_part = new.start + new_part.start..new.start + new_part.end;
+            if !matches!(op, DiffOp::Equal { .. }) {
+                self.mark_by_role(Side::Old, old_part, findings);
+                self.mark_by_role(Side::New, new_part, findings);
+                continue;
+            }
+            for (o, n) in old_part.zip(new_part) {
+                let (old_token, new_token) = (self.old.get(o), self.new.get(n));
+                if old_token.key == new_token.key {
+                    continue;
                 }
+                let id = findings.substitutions.len();
+                findings.substitutions.push(Substitution {
+                    old_token: self.old.indices[o],
+                    new_token: self.new.indices[n],
+                });
+                let kind = Kind::Substitution(id);
+                self.mark(Side::Old, old_token, kind, findings);
+                self.mark(Side::New, new_token, kind, findings);
             }
         }
     }
 
-    /// Identifiers replaced one for one are substitution candidates. When a
-    /// replacement also adds or drops noise tokens (a docstring, an
-    /// annotation), those are marked by role and the identifiers still pair.
-    fn record_substitutions(&self, old: Range<usize>, new: Range<usize>, findings: &mut Findings) -> bool {
-        let all_identifiers =
-            |side: &SideTokens, range: &Range<usize>| range.clone().all(|i| side.get(i).site.is_some());
-        let (old_names, new_names) =
-            if old.len() == new.len() && all_identifiers(&self.old, &old) && all_identifiers(&self.new, &new) {
-                (old.collect::<Vec<_>>(), new.collect::<Vec<_>>())
-            } else {
-                let split = |side: &SideTokens, range: Range<usize>| -> Option<(Vec<usize>, Vec<usize>)> {
-                    let (names, rest): (Vec<usize>, Vec<usize>) = range.partition(|&i| side.get(i).role == Role::Name);
-                    let rest_is_noise = rest
-                        .iter()
-                        .all(|&i| matches!(side.get(i).role, Role::Docstring | Role::Annotation));
-                    rest_is_noise.then_some((names, rest))
-                };
-                let (Some((old_names, old_rest)), Some((new_names, new_rest))) =
-                    (split(&self.old, old), split(&self.new, new))
-                else {
-                    return false;
-                };
-                if old_names.len() != new_names.len() || old_names.is_empty() {
-                    return false;
-                }
-                old_rest
-                    .into_iter()
-                    .for_each(|i| self.mark_by_role(Side::Old, i..i + 1, findings));
-                new_rest
-                    .into_iter()
-                    .for_each(|i| self.mark_by_role(Side::New, i..i + 1, findings));
-                (old_names, new_names)
-            };
-        for (o, n) in old_names.into_iter().zip(new_names) {
-            let id = findings.substitutions.len();
-            findings.substitutions.push(Substitution {
-                old_token: self.old.indices[o],
-                new_token: self.new.indices[n],
-            });
-            let kind = Kind::Substitution(id);
-            self.mark(Side::Old, self.old.get(o), kind, findings);
-            self.mark(Side::New, self.new.get(n), kind, findings);
-        }
-        true
-    }
-
     fn mark_by_role(&self, side: Side, positions: Range<usize>, findings: &mut Findings) {
-        let tokens = match side {
-            Side::Old => &self.old,
-            Side::New => &self.new,
+        let (tokens, unmatched) = match side {
+            Side::Old => (&self.old, &mut findings.removed),
+            Side::New => (&self.new, &mut findings.added),
         };
+        unmatched.extend(positions.clone().map(|position| tokens.indices[position]));
         for position in positions {
             let token = tokens.get(position);
             self.mark(side, token, Kind::Label(label_for_role(token.role)), findings);

@@ -17,6 +17,9 @@ pub struct Context {
     pub renamed_elsewhere: Vec<ModuleRename>,
     /// How git diffs lines in the repository.
     pub line_diff: LineDiffOptions,
+    /// Private module- and class-level names that other files of the
+    /// repository still spell: renaming one is a behaviour change.
+    pub spelled_elsewhere: Vec<String>,
 }
 
 /// A module-level name renamed in a file: `module` is its dotted module path.

@@ -14,6 +14,7 @@ mod regions;
 pub mod rename;
 pub mod rows;
 mod text;
+mod visibility;
 
 use align::{Findings, Kind, Region, Side, align_region, keys_on, tokens_on_rows};
 pub use changes::{Change, Detail, LineRange, Note};
@@ -65,6 +66,9 @@ pub struct Analysis {
     /// Whether a rename here waits on the rename of an imported name in
     /// another file of the diff.
     pub waiting_on_imports: bool,
+    /// The old names of the private module- and class-level renames found:
+    /// each stays a rename only if no other file of the repository spells it.
+    pub private_renames: Vec<String>,
 }
 
 impl Analysis {
@@ -140,6 +144,7 @@ fn whole_file(old: &[u8], new: &[u8], language: Language, status: Status) -> Ana
         changes,
         module_renames: Vec::new(),
         waiting_on_imports: false,
+        private_renames: Vec::new(),
     }
 }
 
@@ -181,6 +186,7 @@ fn classify_parsing(
         changes: Vec::new(),
         module_renames: Vec::new(),
         waiting_on_imports: false,
+        private_renames: Vec::new(),
     };
     let lines = (&old_lines[..], &new_lines[..]);
     let parsed = match language {
@@ -208,6 +214,7 @@ fn classify_parsing(
             moved = python.moved;
             analysis.module_renames = python.module_renames;
             analysis.waiting_on_imports = python.waiting_on_imports;
+            analysis.private_renames = python.private_renames;
             (python.regions, python.notes)
         }
         None => {
@@ -240,6 +247,7 @@ struct PythonMarks {
     moved: FileMarks,
     module_renames: Vec<(String, String)>,
     waiting_on_imports: bool,
+    private_renames: Vec<String>,
     lacking: Lacking,
 }
 
@@ -293,7 +301,7 @@ fn mark_python(
             align_region(old, new, region, &mut findings);
         }
     }
-    let renames = rename::verify(old, new, &findings.substitutions, context);
+    let renames = rename::verify(old, new, &findings, context);
     let (verdicts, mut notes) = (&renames.verdicts, renames.notes.clone());
     for difference in &findings.differences {
         let changed = match difference.side {
@@ -372,7 +380,11 @@ fn mark_python(
         moved,
         module_renames: renames.module_renames,
         waiting_on_imports: renames.waiting_on_imports,
-        lacking: match (moves_need_whole_file, renames.unparsed_mentions) {
+        private_renames: renames.private_names,
+        lacking: match (
+            moves_need_whole_file || renames.reach_unknown,
+            renames.unparsed_mentions,
+        ) {
             (true, _) => Lacking::Everything,
             (false, mentions) if mentions.is_empty() => Lacking::Nothing,
             (false, mentions) => Lacking::Mentions(mentions),

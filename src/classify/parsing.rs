@@ -93,7 +93,7 @@ fn with_mentions(mut rows: Vec<Range<usize>>, text: &str, names: &[String]) -> V
     }
     let starts: Vec<usize> = crate::lines::line_starts(text).collect();
     for name in names {
-        for at in python::tokens::word_positions(text, name) {
+        for at in python::tokens::word_positions(text.as_bytes(), name.as_bytes()) {
             let row = starts.partition_point(|&start| start <= at) - 1;
             rows.push(row..row + 1);
         }

@@ -9,12 +9,14 @@
 //! nothing). Renaming a parameter also needs every `name=` keyword argument in
 //! the file renamed. Anything less is a behaviour change.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
-use super::align::Substitution;
+use super::align::{Findings, Substitution};
 use super::changes::{Detail, Note};
 use super::context::Context;
 use super::parsing::Mentions;
+use super::visibility::{self, Visibility};
 use crate::python::grammar;
 use crate::python::names::{NameKey, NamePosition, NameTable};
 use crate::python::{ParsedSource, Role};
@@ -31,7 +33,8 @@ pub enum Verdict {
 
 /// Judges every substitution; returns one verdict per substitution and the
 /// notes the renames refer to.
-pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitution], context: &Context) -> Outcome {
+pub fn verify(old: &ParsedSource, new: &ParsedSource, findings: &Findings, context: &Context) -> Outcome {
+    let substitutions = &findings.substitutions;
     let mut outcome = Outcome::default();
     if substitutions.is_empty() {
         return outcome;
@@ -49,13 +52,30 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitut
         .iter()
         .map(|s| (s.old_token, new.token_text(&new.tokens[s.new_token])))
         .collect();
+    let is_definition = |token: usize| {
+        matches!(
+            position(old, token),
+            Some(NamePosition::FunctionName | NamePosition::ClassName)
+        )
+    };
+    let renamed_definitions: HashSet<(&str, &str)> = substitutions
+        .iter()
+        .filter(|s| is_definition(s.old_token))
+        .map(|s| (old.token_text(&old.tokens[s.old_token]), renamed_to[&s.old_token]))
+        .collect();
     let checker = Checker {
         old,
         new,
         tables: &tables,
         renamed_to: &renamed_to,
+        renamed_definitions: &renamed_definitions,
+        removed: findings.removed.iter().copied().collect(),
+        added: findings.added.iter().copied().collect(),
         context,
-        waiting_on_imports: std::cell::Cell::new(false),
+        waiting_on_imports: Cell::new(false),
+        renamed_parameters: RefCell::new(Vec::new()),
+        private_names: RefCell::new(Vec::new()),
+        reach_unknown: Cell::new(false),
     };
     outcome.verdicts = substitutions
         .iter()
@@ -70,7 +90,8 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitut
         })
         .collect();
     let mut ordered: Vec<_> = groups.into_iter().collect();
-    ordered.sort_by_key(|(_, members)| members[0]);
+    // Keyword arguments last: they follow the verdict on their parameter.
+    ordered.sort_by_key(|((old_key, _), members)| (matches!(old_key, NameKey::Keyword(_)), members[0]));
     // A name reachable outside one function (or a parameter, which callers
     // can name) is judged on every occurrence in the file: a partial parse is
     // enough only if neither name appears in the rows it skipped.
@@ -85,8 +106,9 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitut
             old.token_text(&old.tokens[first.old_token]),
             new.token_text(&new.tokens[first.new_token]),
         );
+        let public = visibility::of(old, old_key, tables.0.occurrences(old_key), names.0) == Visibility::Public;
         let seen_elsewhere = old.mentions_outside_parsed(names.0) || new.mentions_outside_parsed(names.1);
-        if (!local(old_key) || !local(new_key)) && seen_elsewhere {
+        if !public && (!local(old_key) || !local(new_key)) && seen_elsewhere {
             outcome.unparsed_mentions.old.push(names.0.to_owned());
             outcome.unparsed_mentions.new.push(names.1.to_owned());
         }
@@ -115,6 +137,8 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, substitutions: &[Substitut
         }
     }
     outcome.waiting_on_imports = checker.waiting_on_imports.get();
+    outcome.private_names = checker.private_names.into_inner();
+    outcome.reach_unknown = checker.reach_unknown.get();
     outcome
 }
 
@@ -134,6 +158,11 @@ pub struct Outcome {
     /// (module-level, attributes, keywords) that appear in rows a partial
     /// parse skipped: judging them needs the statements that mention them.
     pub unparsed_mentions: Mentions,
+    /// The old names of private module- and class-level renames: each stays
+    /// a rename only if no other file of the repository spells it.
+    pub private_names: Vec<String>,
+    /// Whether a rename was refused because a class's base was not parsed.
+    pub reach_unknown: bool,
 }
 
 struct Checker<'a> {
@@ -142,24 +171,40 @@ struct Checker<'a> {
     tables: &'a (NameTable<'a>, NameTable<'a>),
     /// Old identifier token → the name it was replaced with.
     renamed_to: &'a HashMap<usize, &'a str>,
+    /// Definitions (functions, classes) renamed, `(from, to)`: the scopes
+    /// inside them are the same scopes under another name.
+    renamed_definitions: &'a HashSet<(&'a str, &'a str)>,
+    /// Tokens of removed code (old side) and of new code (new side).
+    removed: HashSet<usize>,
+    added: HashSet<usize>,
     context: &'a Context,
-    waiting_on_imports: std::cell::Cell<bool>,
+    waiting_on_imports: Cell<bool>,
+    /// Parameters renamed so far, `(from, to)`: keyword arguments follow them.
+    renamed_parameters: RefCell<Vec<(String, String)>>,
+    private_names: RefCell<Vec<String>>,
+    reach_unknown: Cell<bool>,
 }
 
 impl Checker<'_> {
     /// The note of a consistent rename, or `None` if the group is not one.
     fn rename_note(&self, old_key: &NameKey<'_>, new_key: &NameKey<'_>, group: &[&Substitution]) -> Option<Note> {
-        let (from, to) = names_of(old_key, new_key)?;
+        let (from, to) = names_of(old_key, new_key, self.renamed_definitions)?;
         let old_members: HashSet<usize> = group.iter().map(|s| s.old_token).collect();
         let new_members: HashSet<usize> = group.iter().map(|s| s.new_token).collect();
         let old_occurrences = self.tables.0.occurrences(old_key);
-        let complete = old_occurrences.iter().all(|t| old_members.contains(t));
+        // Every use of the old name follows (or went with removed code), the
+        // new name stood nowhere before (new code may use it too), and no use
+        // of the old name is left.
+        let complete = old_occurrences
+            .iter()
+            .all(|t| old_members.contains(t) || self.removed.contains(t));
         let no_clash = self
             .tables
             .1
             .occurrences(new_key)
             .iter()
-            .all(|t| new_members.contains(t));
+            .all(|t| new_members.contains(t) || self.added.contains(t))
+            && self.tables.1.occurrences(old_key).is_empty();
         let same_depth = group
             .iter()
             .all(|s| self.old.tokens[s.old_token].depth == self.new.tokens[s.new_token].depth);
@@ -168,8 +213,13 @@ impl Checker<'_> {
             return None;
         }
         let kind = self.kind(old_key, old_occurrences);
-        if !self.free_to_rename(old_key, from) {
+        if !self.unseen_outside(old_key, old_occurrences, from) {
             return None;
+        }
+        if kind == "parameter" {
+            self.renamed_parameters
+                .borrow_mut()
+                .push((from.to_owned(), to.to_owned()));
         }
         let scope = self.scope_name(old_key, old_occurrences, kind);
         let count = old_occurrences.len();
@@ -195,11 +245,11 @@ impl Checker<'_> {
     /// code refers to. A keyword argument follows a parameter renamed here.
     fn defined_here(&self, key: &NameKey<'_>, occurrences: &[usize], from: &str, to: &str) -> bool {
         if let NameKey::Keyword(_) = key {
-            return self.renamed_to.iter().any(|(&token, &new_name)| {
-                new_name == to
-                    && position(self.old, token) == Some(NamePosition::Parameter)
-                    && self.old.token_text(&self.old.tokens[token]) == from
-            });
+            return self
+                .renamed_parameters
+                .borrow()
+                .iter()
+                .any(|(parameter, renamed)| parameter == from && renamed == to);
         }
         let imports: Vec<usize> = occurrences
             .iter()
@@ -239,14 +289,29 @@ impl Checker<'_> {
             .any(|r| r.from == from && r.to == to && module_matches(&r.module, &module))
     }
 
-    /// Names reached without an identifier stay put: a dunder (Python calls
-    /// `__str__` by name), and a module-level name also spelled as a string
-    /// (`__all__ = ["parse"]`, `getattr(module, "parse")`).
-    fn free_to_rename(&self, key: &NameKey<'_>, from: &str) -> bool {
-        let dunder = from.starts_with("__") && from.ends_with("__");
-        let module_level = matches!(key, NameKey::Scoped { scope, .. } if scope.is_empty());
-        let spelled = || self.old.text.contains(&format!("\"{from}\"")) || self.old.text.contains(&format!("'{from}'"));
-        !(dunder || (module_level && spelled()))
+    /// Whether no code outside the diff can notice the rename (SPEC, "Never
+    /// noise"): see [`visibility`]. A private module- or class-level name is
+    /// also reached without an identifier when this file spells it as a
+    /// string (`__all__ = ["_parse"]`, `getattr(self, "_handler")`) or
+    /// another file of the repository spells it: the pipeline looks there.
+    fn unseen_outside(&self, key: &NameKey<'_>, occurrences: &[usize], from: &str) -> bool {
+        match visibility::of(self.old, key, occurrences, from) {
+            Visibility::Local => true,
+            Visibility::Public => false,
+            Visibility::Unknown => {
+                self.reach_unknown.set(true);
+                false
+            }
+            Visibility::Private => {
+                let spelled =
+                    self.old.text.contains(&format!("\"{from}\"")) || self.old.text.contains(&format!("'{from}'"));
+                let elsewhere = self.context.spelled_elsewhere.iter().any(|name| name == from);
+                if !spelled && !elsewhere {
+                    self.private_names.borrow_mut().push(from.to_owned());
+                }
+                !spelled && !elsewhere
+            }
+        }
     }
 
     /// A renamed parameter can be passed by keyword: every `from=` keyword
@@ -301,10 +366,22 @@ impl Checker<'_> {
     }
 }
 
-/// The two names of a group, if the keys can be a rename of one another.
-fn names_of<'k>(old_key: &'k NameKey, new_key: &'k NameKey) -> Option<(&'k str, &'k str)> {
+/// The two names of a group, if the keys can be a rename of one another:
+/// names of the same scope (a scope inside a renamed definition is the same
+/// scope under the definition's new name), or attributes, or keywords.
+fn names_of<'k>(
+    old_key: &'k NameKey,
+    new_key: &'k NameKey,
+    renamed_definitions: &HashSet<(&str, &str)>,
+) -> Option<(&'k str, &'k str)> {
+    let same_scope = |a: &str, b: &str| {
+        a.split('/').count() == b.split('/').count()
+            && a.split('/')
+                .zip(b.split('/'))
+                .all(|(x, y)| x == y || renamed_definitions.contains(&(x, y)))
+    };
     match (old_key, new_key) {
-        (NameKey::Scoped { scope: a, name: from }, NameKey::Scoped { scope: b, name: to }) if a == b => {
+        (NameKey::Scoped { scope: a, name: from }, NameKey::Scoped { scope: b, name: to }) if same_scope(a, b) => {
             Some((from, to))
         }
         (NameKey::Attribute(from), NameKey::Attribute(to)) | (NameKey::Keyword(from), NameKey::Keyword(to)) => {

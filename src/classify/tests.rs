@@ -237,27 +237,57 @@ fn rename_that_shadows_a_builtin_in_use_is_substantive() {
 }
 
 #[test]
-fn function_rename_with_its_calls_is_rename() {
+fn private_function_rename_with_its_calls_is_rename() {
+    let old = "def _load(p):\n    return p\n\n\ndef main():\n    return _load(1)\n";
+    let new = "def _read(p):\n    return p\n\n\ndef main():\n    return _read(1)\n";
+    all_labelled(old, new, Rename);
+}
+
+#[test]
+fn public_function_rename_is_substantive_other_modules_may_import_it() {
     let old = "def load(p):\n    return p\n\n\ndef main():\n    return load(1)\n";
     let new = "def read(p):\n    return p\n\n\ndef main():\n    return read(1)\n";
-    all_labelled(old, new, Rename);
+    all_labelled(old, new, Substantive);
 }
 
 #[test]
 fn parameter_rename_needs_keyword_callers_renamed() {
-    let old = "def f(size):\n    return size\n\n\nf(size=1)\n";
-    let new = "def f(n):\n    return n\n\n\nf(size=1)\n";
+    let old = "def _f(size):\n    return size\n\n\n_f(size=1)\n";
+    let new = "def _f(n):\n    return n\n\n\n_f(size=1)\n";
     all_labelled(old, new, Substantive);
-    let fixed = "def f(n):\n    return n\n\n\nf(n=1)\n";
+    let fixed = "def _f(n):\n    return n\n\n\n_f(n=1)\n";
     all_labelled(old, fixed, Rename);
+    let public = |text: &str| text.replace("_f(", "f(");
+    all_labelled(&public(old), &public(fixed), Substantive);
 }
 
 #[test]
-fn attribute_rename_within_a_class_is_rename() {
-    let old = "class A:\n    def __init__(self):\n        self.n = 0\n\n    def inc(self):\n        self.n += 1\n";
+fn private_attribute_rename_within_a_class_is_rename() {
+    let old = "class A:\n    def __init__(self):\n        self._n = 0\n\n    def inc(self):\n        self._n += 1\n";
     let new =
-        "class A:\n    def __init__(self):\n        self.count = 0\n\n    def inc(self):\n        self.count += 1\n";
+        "class A:\n    def __init__(self):\n        self._count = 0\n\n    def inc(self):\n        self._count += 1\n";
     all_labelled(old, new, Rename);
+    let public = |text: &str| text.replace("self._", "self.");
+    all_labelled(&public(old), &public(new), Substantive);
+    let inherited = |text: &str| text.replace("class A:", "class A(Base):");
+    all_labelled(&inherited(old), &inherited(new), Substantive);
+}
+
+#[test]
+fn a_rename_next_to_a_changed_token_is_still_found() {
+    let old = "def f(n):\n    cutoff = 10\n    if abs(n) < cutoff:\n        return 1\n    return cutoff\n";
+    let new = "def f(n):\n    element = 10\n    if abs(n) <= element:\n        return 1\n    return element\n";
+    assert_eq!(
+        labels(old, new),
+        [
+            (-2, Rename),
+            (-3, Substantive),
+            (-5, Rename),
+            (2, Rename),
+            (3, Substantive),
+            (5, Rename)
+        ]
+    );
 }
 
 #[test]
@@ -342,10 +372,12 @@ fn renaming_an_imported_name_imports_something_else() {
 }
 
 #[test]
-fn renaming_an_import_alias_is_rename() {
-    let old = "import numpy as np\n\n\ndef f(x):\n    return np.mean(x)\n";
-    let new = "import numpy as npy\n\n\ndef f(x):\n    return npy.mean(x)\n";
+fn renaming_a_private_import_alias_is_rename() {
+    let old = "import numpy as _np\n\n\ndef f(x):\n    return _np.mean(x)\n";
+    let new = "import numpy as _npy\n\n\ndef f(x):\n    return _npy.mean(x)\n";
     all_labelled(old, new, Rename);
+    let public = |text: &str| text.replace("_np", "np");
+    all_labelled(&public(old), &public(new), Substantive);
 }
 
 #[test]
@@ -684,10 +716,10 @@ fn a_partial_parse_still_sees_keyword_callers_of_a_renamed_parameter() {
     let filler: String = (0..60)
         .map(|i| format!("def pad{i}(x):\n    return x + {i}\n\n\n"))
         .collect();
-    let old = format!("def f(size):\n    return size * 2\n\n\n{filler}RESULT = f(size=3)\n");
-    let new = format!("def f(n):\n    return n * 2\n\n\n{filler}RESULT = f(size=3)\n");
+    let old = format!("def _f(size):\n    return size * 2\n\n\n{filler}RESULT = _f(size=3)\n");
+    let new = format!("def _f(n):\n    return n * 2\n\n\n{filler}RESULT = _f(size=3)\n");
     all_labelled(&old, &new, Substantive);
-    let fixed = new.replace("f(size=3)", "f(n=3)");
+    let fixed = new.replace("_f(size=3)", "_f(n=3)");
     all_labelled(&old, &fixed, Rename);
 }
 

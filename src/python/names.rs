@@ -41,6 +41,8 @@ pub struct LexicalScope {
     /// e.g. `/ReportView/get/<lambda#0>`.
     pub path: String,
     pub anonymous_children: u32,
+    /// A class's header (`None` for other scopes).
+    pub class: Option<ClassHeader>,
 }
 
 impl LexicalScope {
@@ -50,8 +52,83 @@ impl LexicalScope {
             parent: None,
             path: String::new(),
             anonymous_children: 0,
+            class: None,
         }
     }
+
+    /// The scope's own name: the last part of its path.
+    pub fn name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or_default()
+    }
+}
+
+/// What a class's header says about who may reach its members by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClassHeader {
+    /// Base classes named by a plain identifier (`object` left out).
+    pub bases: Vec<String>,
+    /// A base, keyword argument (`metaclass=`) or decorator that is not a
+    /// plain name: code defined elsewhere that may look members up by name.
+    pub opaque: bool,
+}
+
+/// Whether code outside the file may reach a class's members by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Every base is a class of this file with no outside base either.
+    Local,
+    /// A base (or decorator, or metaclass) comes from elsewhere: it may
+    /// override or look up members by name (`clean_<field>`, `_print_<Class>`).
+    Outside,
+    /// A base is not among the statements parsed, but the file defines a
+    /// name like it elsewhere: only a whole parse can tell.
+    Unknown,
+}
+
+/// The reach of the class whose lexical scope is `class`.
+pub fn class_reach(source: &ParsedSource, class: u32) -> Reach {
+    let mut reach = Reach::Local;
+    let mut seen = vec![class];
+    let mut pending = vec![class];
+    while let Some(scope) = pending.pop() {
+        let Some(header) = &source.lexical_scopes[scope as usize].class else {
+            continue;
+        };
+        if header.opaque {
+            return Reach::Outside;
+        }
+        for base in &header.bases {
+            let local = source
+                .lexical_scopes
+                .iter()
+                .position(|s| s.kind == LexicalKind::Class && s.name() == base);
+            match local {
+                Some(found) => {
+                    let found = found as u32;
+                    if !seen.contains(&found) {
+                        seen.push(found);
+                        pending.push(found);
+                    }
+                }
+                None if source.defines_outside_parsed(base) => reach = Reach::Unknown,
+                None => return Reach::Outside,
+            }
+        }
+    }
+    reach
+}
+
+/// The innermost class scope holding `scope` (itself included), if any.
+pub fn enclosing_class(source: &ParsedSource, scope: u32) -> Option<u32> {
+    let mut current = Some(scope);
+    while let Some(index) = current {
+        let lexical = &source.lexical_scopes[index as usize];
+        if lexical.kind == LexicalKind::Class {
+            return Some(index);
+        }
+        current = lexical.parent;
+    }
+    None
 }
 
 /// Where an identifier stands.

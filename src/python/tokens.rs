@@ -14,7 +14,7 @@ use tree_sitter::{Node, Tree, TreeCursor};
 use super::chunks::{Selection, defined_name};
 use super::grammar::{self, is};
 use super::literals::{StringPrefix, normalize_docstring, normalize_number, normalize_string};
-use super::names::{LexicalKind, LexicalScope, NamePosition, NameSite, name_position};
+use super::names::{ClassHeader, LexicalKind, LexicalScope, NamePosition, NameSite, name_position};
 
 /// What a token is, for deciding which label a difference in it earns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,6 +35,10 @@ pub enum Role {
 #[derive(Debug, Clone)]
 pub struct Token {
     pub key: u64,
+    /// The key with an identifier's name left out: two identifiers in the
+    /// same place share it, so a renamed name still aligns with its old self
+    /// next to a changed token.
+    pub shape: u64,
     pub role: Role,
     pub first_row: u32,
     pub last_row: u32,
@@ -154,7 +158,7 @@ impl ParsedSource {
     /// parsed (text, strings and comments included: a superset of its uses).
     pub fn mentions_outside_parsed(&self, word: &str) -> bool {
         self.unparsed_text()
-            .any(|text| word_positions(text, word).next().is_some())
+            .any(|text| word_positions(text.as_bytes(), word.as_bytes()).next().is_some())
     }
 
     /// Whether a statement outside the parsed rows defines `name` at the top
@@ -200,13 +204,16 @@ impl ParsedSource {
 
 /// Where `word` appears in `text` as a whole identifier (in code, strings
 /// or comments alike), as byte offsets.
-pub fn word_positions<'t>(text: &'t str, word: &'t str) -> impl Iterator<Item = usize> + 't {
+pub fn word_positions<'t>(text: &'t [u8], word: &'t [u8]) -> impl Iterator<Item = usize> + 't {
+    memchr::memmem::find_iter(text, word).filter(move |&at| is_whole_word(text, at, word.len()))
+}
+
+/// Whether the `len` bytes at `at` in `text` are not part of a longer identifier.
+pub fn is_whole_word(text: &[u8], at: usize, len: usize) -> bool {
     let is_identifier_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-    memchr::memmem::find_iter(text.as_bytes(), word.as_bytes()).filter(move |&at| {
-        let before = text.as_bytes()[..at].last().copied();
-        let after = text.as_bytes().get(at + word.len()).copied();
-        !before.is_some_and(is_identifier_byte) && !after.is_some_and(is_identifier_byte)
-    })
+    let before = text[..at].last().copied();
+    let after = text.get(at + len).copied();
+    !before.is_some_and(is_identifier_byte) && !after.is_some_and(is_identifier_byte)
 }
 
 /// Token keys are compared, never stored: a fast hash of good quality, with
@@ -452,6 +459,7 @@ fn mark_annotation_only_imports(text: &str, tokens: &mut [Token], imports: &[std
         }
         for token in &mut tokens[range.clone()] {
             token.key = key_of((token.key, Role::Annotation));
+            token.shape = key_of((token.shape, Role::Annotation));
             token.role = Role::Annotation;
         }
     }
@@ -683,6 +691,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 };
                 if let Some(token) = self.tokens.last_mut() {
                     token.site = Some(NameSite { position, lexical });
+                    token.shape = key_of((role, token.depth, ("id", "")));
                 }
             }
             "integer" | "float" => self.emit_code(node, &normalize_number(text)),
@@ -745,8 +754,10 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         } else {
             end.row
         };
+        let key = key_of((role, self.depth, normalized));
         Token {
-            key: key_of((role, self.depth, normalized)),
+            key,
+            shape: key,
             role,
             first_row: start.row as u32,
             last_row: last_row as u32,
@@ -771,13 +782,44 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             }
         };
         let path = format!("{}/{label}", self.lexical_scopes[parent as usize].path);
+        let class = (kind == LexicalKind::Class).then(|| self.class_header(node));
         self.lexical_scopes.push(LexicalScope {
             kind,
             parent: Some(parent),
             path,
             anonymous_children: 0,
+            class,
         });
         self.lexical_stack.push(self.lexical_scopes.len() as u32 - 1);
+    }
+
+    /// A class's bases, and whether anything in its header comes from
+    /// code that is not a plain name (a decorator, `metaclass=`, `mod.Base`).
+    fn class_header(&self, class: Node<'_>) -> ClassHeader {
+        let decorated = self
+            .frames
+            .last()
+            .is_some_and(|parent| parent.kind == "decorated_definition");
+        let mut header = ClassHeader {
+            bases: Vec::new(),
+            opaque: decorated,
+        };
+        if let Some(arguments) = class.child_by_field_name("superclasses") {
+            let mut cursor = arguments.walk();
+            for base in arguments.named_children(&mut cursor) {
+                match grammar::kind(base) {
+                    "comment" => {}
+                    "identifier" => {
+                        let name = node_text(self.text, base);
+                        if name != "object" {
+                            header.bases.push(name.to_owned());
+                        }
+                    }
+                    _ => header.opaque = true,
+                }
+            }
+        }
+        header
     }
 
     /// The lexical scope around the innermost one.
