@@ -15,6 +15,7 @@ use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
 
 use super::rows::RowSet;
 use crate::label::Label;
+use crate::python::names::NamePosition;
 use crate::python::{ParsedSource, Role, Token};
 
 /// How long one region's token diff may take before it settles for a coarser answer.
@@ -50,6 +51,10 @@ pub struct Difference {
     pub side: Side,
     pub row: usize,
     pub kind: Kind,
+    /// The code token that differs, by index into its side's tokens; `None`
+    /// on a partner row (an edit inside a line marks its other side too)
+    /// and for comments.
+    pub token: Option<usize>,
 }
 
 /// An identifier on the old side replaced by one on the new side.
@@ -70,6 +75,9 @@ pub struct Findings {
     /// substituted), by index into each side's tokens: removed and new code.
     pub removed: Vec<usize>,
     pub added: Vec<usize>,
+    /// The name tokens of definitions aligned with each other (unchanged or
+    /// renamed), `(old token, new token)`: a definition's other self.
+    pub paired_definitions: Vec<(usize, usize)>,
 }
 
 /// The two sides of one region: the rows it covers on each side.
@@ -178,7 +186,15 @@ impl Aligner<'_> {
 
     fn record(&self, op: &DiffOp, findings: &mut Findings) {
         match *op {
-            DiffOp::Equal { .. } => {}
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
+                for i in 0..len {
+                    self.pair_definitions(old_index + i, new_index + i, findings);
+                }
+            }
             DiffOp::Delete { old_index, old_len, .. } => {
                 self.mark_by_role(Side::Old, old_index..old_index + old_len, findings);
             }
@@ -221,10 +237,25 @@ impl Aligner<'_> {
                     old_token: self.old.indices[o],
                     new_token: self.new.indices[n],
                 });
+                self.pair_definitions(o, n, findings);
                 let kind = Kind::Substitution(id);
-                self.mark(Side::Old, old_token, kind, findings);
-                self.mark(Side::New, new_token, kind, findings);
+                self.mark(Side::Old, o, kind, findings);
+                self.mark(Side::New, n, kind, findings);
             }
+        }
+    }
+
+    /// Records two aligned tokens that both name a definition.
+    fn pair_definitions(&self, old: usize, new: usize, findings: &mut Findings) {
+        let names_definition = |token: &Token| {
+            token
+                .site
+                .is_some_and(|site| matches!(site.position, NamePosition::FunctionName | NamePosition::ClassName))
+        };
+        if names_definition(self.old.get(old)) && names_definition(self.new.get(new)) {
+            findings
+                .paired_definitions
+                .push((self.old.indices[old], self.new.indices[new]));
         }
     }
 
@@ -235,20 +266,39 @@ impl Aligner<'_> {
         };
         unmatched.extend(positions.clone().map(|position| tokens.indices[position]));
         for position in positions {
-            let token = tokens.get(position);
-            self.mark(side, token, Kind::Label(label_for_role(token.role)), findings);
+            let role = tokens.get(position).role;
+            self.mark(side, position, Kind::Label(label_for_role(role)), findings);
         }
     }
 
-    /// Marks the token's rows inside the region, and their partner rows when
-    /// the token sits on a row with unchanged tokens.
-    fn mark(&self, side: Side, token: &Token, kind: Kind, findings: &mut Findings) {
+    /// Marks the rows of the token at `position` inside the region, and
+    /// their partner rows when the token sits on a row with unchanged tokens.
+    fn mark(&self, side: Side, position: usize, kind: Kind, findings: &mut Findings) {
+        let tokens = match side {
+            Side::Old => &self.old,
+            Side::New => &self.new,
+        };
+        self.mark_rows(
+            side,
+            tokens.get(position),
+            Some(tokens.indices[position]),
+            kind,
+            findings,
+        );
+    }
+
+    fn mark_rows(&self, side: Side, token: &Token, index: Option<usize>, kind: Kind, findings: &mut Findings) {
         let rows = match side {
             Side::Old => &self.region.old,
             Side::New => &self.region.new,
         };
         for row in token.rows().filter(|&row| rows.contains(row)) {
-            findings.differences.push(Difference { side, row, kind });
+            findings.differences.push(Difference {
+                side,
+                row,
+                kind,
+                token: index,
+            });
             self.mark_partners(side, row, kind, findings);
         }
     }
@@ -268,6 +318,7 @@ impl Aligner<'_> {
                 side: other,
                 row: partner,
                 kind,
+                token: None,
             });
         }
     }
@@ -281,10 +332,10 @@ impl Aligner<'_> {
                 continue;
             }
             for position in op.old_range() {
-                self.mark(Side::Old, old.get(position), kind, findings);
+                self.mark_rows(Side::Old, old.get(position), None, kind, findings);
             }
             for position in op.new_range() {
-                self.mark(Side::New, new.get(position), kind, findings);
+                self.mark_rows(Side::New, new.get(position), None, kind, findings);
             }
         }
     }

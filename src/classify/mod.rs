@@ -7,6 +7,7 @@
 pub mod align;
 pub mod changes;
 mod context;
+mod documentation;
 pub mod marks;
 mod moves;
 mod parsing;
@@ -19,6 +20,7 @@ mod visibility;
 use align::{Findings, Kind, Region, Side, align_region, keys_on, tokens_on_rows};
 pub use changes::{Change, Detail, LineRange, Note};
 pub use context::{Context, ModuleRename, module_of_path};
+use documentation::{ChangedCode, Documented};
 use marks::{FileMarks, Mark, SideMarks};
 pub use parsing::MAX_PARSE_BYTES;
 #[cfg(test)]
@@ -31,7 +33,7 @@ use rows::RowSet;
 use crate::label::Label;
 use crate::lines::{LineDiff, Run, diff_line_slices, diff_lines_with, split_lines};
 use crate::pairs::Status;
-use crate::python::ParsedSource;
+use crate::python::{ParsedSource, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
@@ -303,6 +305,7 @@ fn mark_python(
     }
     let renames = rename::verify(old, new, &findings, context);
     let (verdicts, mut notes) = (&renames.verdicts, renames.notes.clone());
+    let mut changed_code = ChangedCode::default();
     for difference in &findings.differences {
         let changed = match difference.side {
             Side::Old => &changed_old,
@@ -322,7 +325,27 @@ fn mark_python(
                 Verdict::Substantive => Mark::plain(Label::Substantive),
             },
         };
+        if let Some(token) = difference.token.filter(|_| mark.label == Label::Substantive) {
+            let (source, scopes) = match difference.side {
+                Side::Old => (old, &mut changed_code.old),
+                Side::New => (new, &mut changed_code.new),
+            };
+            let token = &source.tokens[token];
+            if matches!(token.role, Role::Code | Role::Name) {
+                scopes.insert(token.scope);
+            }
+        }
         marks.side_mut(difference.side).add(difference.row, mark);
+    }
+    let documented = Documented {
+        old,
+        new,
+        findings: &findings,
+        changed_code: &changed_code,
+    };
+    documented.mark_docstrings(marks);
+    for (region, _) in &regions {
+        documentation::mark_comments(region, (&changed_old, &changed_new), lines, marks);
     }
 
     let first_move_note = notes.len();

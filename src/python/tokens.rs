@@ -64,6 +64,10 @@ pub struct Scope {
     /// Dotted path from the module, e.g. `ReportView.get`; empty for the module.
     pub qualified_name: String,
     pub kind: ScopeKind,
+    /// The token of the definition's name (`None` for the module).
+    pub name_token: Option<u32>,
+    /// Whether the definition has a docstring.
+    pub documented: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -509,6 +513,8 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             scopes: vec![Scope {
                 qualified_name: String::new(),
                 kind: ScopeKind::Module,
+                name_token: None,
+                documented: false,
             }],
             scope_stack: vec![0],
             lexical_scopes: vec![LexicalScope::module()],
@@ -632,6 +638,8 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 let parts = string_parts(self.text, node);
                 let value = normalize_docstring(&parts);
                 self.emit(node, Role::Docstring, &value);
+                let scope = *self.scope_stack.last().unwrap_or(&0) as usize;
+                self.scopes[scope].documented = true;
                 false
             }
             "string" if has_interpolation(node) => {
@@ -692,6 +700,11 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 if let Some(token) = self.tokens.last_mut() {
                     token.site = Some(NameSite { position, lexical });
                     token.shape = key_of((role, token.depth, ("id", "")));
+                }
+                if matches!(position, NamePosition::FunctionName | NamePosition::ClassName) {
+                    let index = self.tokens.len() as u32 - 1;
+                    let scope = *self.scope_stack.last().unwrap_or(&0) as usize;
+                    self.scopes[scope].name_token.get_or_insert(index);
                 }
             }
             "integer" | "float" => self.emit_code(node, &normalize_number(text)),
@@ -848,7 +861,12 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         } else {
             format!("{}.{name}", parent_scope.qualified_name)
         };
-        self.scopes.push(Scope { qualified_name, kind });
+        self.scopes.push(Scope {
+            qualified_name,
+            kind,
+            name_token: None,
+            documented: false,
+        });
         self.scope_stack.push(self.scopes.len() as u32 - 1);
     }
 }

@@ -1,0 +1,185 @@
+//! Documentation written with code is part of it (SPEC, "Never noise"): the
+//! docstring of a definition the diff adds (or removes), a docstring edited
+//! where the definition's own code changed substantively, and comments added
+//! or removed together with code in the same run, inside it or directly
+//! above it, are `substantive`. A docstring added to an existing definition
+//! that had none, or a comment added on its own, stays noise: that is the
+//! unrequested documentation this tool exists to catch.
+
+use std::collections::HashSet;
+
+use super::align::{Findings, Region, Side};
+use super::marks::{FileMarks, Mark, SideMarks};
+use super::rows::RowSet;
+use crate::label::Label;
+use crate::python::{ParsedSource, Role};
+
+/// The definitions whose own code (not counting nested definitions) has a
+/// substantive difference, by scope index on each side.
+#[derive(Debug, Default)]
+pub struct ChangedCode {
+    pub old: HashSet<u32>,
+    pub new: HashSet<u32>,
+}
+
+impl ChangedCode {
+    fn side(&self, side: Side) -> &HashSet<u32> {
+        match side {
+            Side::Old => &self.old,
+            Side::New => &self.new,
+        }
+    }
+}
+
+/// Both sides of a file with what the alignment found.
+pub struct Documented<'a> {
+    pub old: &'a ParsedSource,
+    pub new: &'a ParsedSource,
+    pub findings: &'a Findings,
+    pub changed_code: &'a ChangedCode,
+}
+
+impl Documented<'_> {
+    fn source(&self, side: Side) -> &ParsedSource {
+        match side {
+            Side::Old => self.old,
+            Side::New => self.new,
+        }
+    }
+
+    /// Makes substantive the changed docstring rows that belong to new or
+    /// removed definitions, or to edited code.
+    pub fn mark_docstrings(&self, marks: &mut FileMarks) {
+        for side in [Side::Old, Side::New] {
+            let source = self.source(side);
+            for token in source.tokens.iter().filter(|token| token.role == Role::Docstring) {
+                let side_marks = marks.side(side);
+                let noted = token
+                    .rows()
+                    .any(|row| side_marks.get(row).is_some_and(|mark| mark.label == Label::Docstring));
+                if noted && self.belongs_to_code(side, token.scope) {
+                    let substantive = Mark::plain(Label::Substantive);
+                    let side_marks = marks.side_mut(side);
+                    for row in token.rows() {
+                        if side_marks.get(row).is_some() {
+                            side_marks.add(row, substantive);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the docstring of the definition `scope` on `side` goes with
+    /// code: the definition is new (or removed), or its docstring was edited
+    /// (not added where there was none) while its own code changed.
+    fn belongs_to_code(&self, side: Side, scope: u32) -> bool {
+        let source = self.source(side);
+        let Some(definition) = source.scopes.get(scope as usize) else {
+            return false;
+        };
+        let Some(name) = definition.name_token else {
+            // The module: not a definition the diff adds.
+            return false;
+        };
+        let unmatched = match side {
+            Side::Old => &self.findings.removed,
+            Side::New => &self.findings.added,
+        };
+        if unmatched.contains(&(name as usize)) {
+            return true;
+        }
+        let twin = self.twin(side, scope);
+        let other = self.source(side.other());
+        let added_where_there_was_none =
+            side == Side::New && twin.is_some_and(|twin| !other.scopes[twin as usize].documented);
+        let code_changed = self.changed_code.side(side).contains(&scope)
+            || twin.is_some_and(|twin| self.changed_code.side(side.other()).contains(&twin));
+        code_changed && !added_where_there_was_none
+    }
+
+    /// The same definition on the other side: the one whose name the
+    /// alignment paired with this one's, or the one of the same dotted name.
+    fn twin(&self, side: Side, scope: u32) -> Option<u32> {
+        let source = self.source(side);
+        let other = self.source(side.other());
+        let name = source.scopes[scope as usize].name_token? as usize;
+        let paired = self
+            .findings
+            .paired_definitions
+            .iter()
+            .find_map(|&(old, new)| match side {
+                Side::Old => (old == name).then_some(new),
+                Side::New => (new == name).then_some(old),
+            });
+        let by_token = paired.and_then(|token| {
+            other
+                .scopes
+                .iter()
+                .position(|scope| scope.name_token == Some(token as u32))
+        });
+        let qualified_name = &source.scopes[scope as usize].qualified_name;
+        by_token
+            .or_else(|| {
+                other
+                    .scopes
+                    .iter()
+                    .position(|scope| &scope.qualified_name == qualified_name)
+            })
+            .map(|index| index as u32)
+    }
+}
+
+/// Makes substantive the comment rows of a region that go with its code:
+/// inside the stretch of substantive rows on their side, or directly above
+/// it (only comments and blank lines between); or on a side that holds
+/// nothing but comments while the other holds code (comments replaced by
+/// code).
+pub fn mark_comments(region: &Region, changed: (&RowSet, &RowSet), lines: (&[&[u8]], &[&[u8]]), marks: &mut FileMarks) {
+    let rows = |side: Side| -> Vec<usize> {
+        let (rows, changed) = match side {
+            Side::Old => (&region.old, changed.0),
+            Side::New => (&region.new, changed.1),
+        };
+        rows.rows().filter(|&row| changed.contains(row)).collect()
+    };
+    let sides = [
+        (Side::Old, rows(Side::Old), lines.0),
+        (Side::New, rows(Side::New), lines.1),
+    ];
+    let has_code = |marks: &SideMarks, rows: &[usize]| rows.iter().any(|&row| is(marks, row, Label::Substantive));
+    let code_on = [has_code(&marks.old, &sides[0].1), has_code(&marks.new, &sides[1].1)];
+    for (index, (side, rows, side_lines)) in sides.iter().enumerate() {
+        let side_marks = marks.side_mut(*side);
+        let blank = |row: usize| side_lines.get(row).is_none_or(|line| line.trim_ascii().is_empty());
+        let only_comments = rows
+            .iter()
+            .all(|&row| blank(row) || is(side_marks, row, Label::Comment));
+        let replaced_by_code = !code_on[index] && code_on[1 - index] && only_comments;
+        let code: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&row| is(side_marks, row, Label::Substantive))
+            .collect();
+        let comments: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&row| is(side_marks, row, Label::Comment))
+            .collect();
+        for row in comments {
+            let inside = code.first().is_some_and(|&first| first < row) && code.last().is_some_and(|&last| row < last);
+            let above = code.iter().find(|&&line| line > row).is_some_and(|&below| {
+                (row + 1..below).all(|between| {
+                    rows.contains(&between) && (blank(between) || is(side_marks, between, Label::Comment))
+                })
+            });
+            if replaced_by_code || inside || above {
+                side_marks.add(row, Mark::plain(Label::Substantive));
+            }
+        }
+    }
+}
+
+fn is(marks: &SideMarks, row: usize, label: Label) -> bool {
+    marks.get(row).is_some_and(|mark| mark.label == label)
+}
