@@ -5,6 +5,7 @@
 //! row ends with exactly one label. Other text gets line-level analysis.
 
 pub mod align;
+mod brackets;
 pub mod changes;
 mod context;
 mod documentation;
@@ -347,6 +348,8 @@ fn mark_python(
     for (region, _) in &regions {
         documentation::mark_comments(region, (&changed_old, &changed_new), lines, marks);
     }
+    brackets::mark_bracket_rows(old, changed_old.rows(), &mut marks.old);
+    brackets::mark_bracket_rows(new, changed_new.rows(), &mut marks.new);
 
     let first_move_note = notes.len();
     notes.extend(move_notes);

@@ -199,6 +199,28 @@ pub const BARE_TUPLE_PARENTS: &[&str] = &[
 /// Expressions that need their parentheses wherever they stand.
 pub const PAREN_REQUIRED_INSIDE: &[&str] = &["yield", "named_expression", "list_splat"];
 
+/// Nodes that only wrap what they hold, for a token's place in the tree: a
+/// decorator's definition is the definition, and `x: int` is the parameter
+/// `x` with an annotation.
+pub const TRANSPARENT_NODES: &[&str] = &["decorated_definition", "typed_parameter"];
+
+/// Node kinds that mean the same structure: a tuple with or without its
+/// parentheses, on either side of `=`; a default value with or without a type.
+const STRUCTURE_ALIASES: &[(&str, &str)] = &[
+    ("expression_list", "tuple"),
+    ("pattern_list", "tuple"),
+    ("tuple_pattern", "tuple"),
+    ("typed_default_parameter", "default_parameter"),
+];
+
+/// The kind a node counts as in a token's place in the tree.
+pub fn structure_kind(kind: &str) -> &str {
+    STRUCTURE_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == kind)
+        .map_or(kind, |(_, kind)| kind)
+}
+
 /// Statement separators and line joins: pure layout.
 pub const LAYOUT_TOKENS: &[&str] = &[";", "line_continuation"];
 

@@ -476,6 +476,9 @@ pub(crate) struct Frame<'tree> {
     pub(crate) node: Option<Node<'tree>>,
     pub(crate) kind: &'tree str,
     pub(crate) field: Option<&'tree str>,
+    /// Where the node's children stand in the tree: a hash of the kinds of
+    /// the node and its ancestors, layout wrappers left out.
+    place: u64,
     block: bool,
     lexical: bool,
     import: bool,
@@ -552,10 +555,12 @@ impl<'a, 'tree> Builder<'a, 'tree> {
 
     /// Emits what `node` contributes and says whether to visit its children.
     fn enter(&mut self, node: Node<'tree>, field: Option<&'tree str>) -> bool {
+        let kind = grammar::kind(node);
         let mut frame = Frame {
             node: Some(node),
-            kind: grammar::kind(node),
+            kind,
             field,
+            place: self.place_of(node, kind),
             ..Frame::default()
         };
         let descend = self.visit(node, field, &mut frame);
@@ -606,9 +611,13 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             return false;
         }
         if kind == "comment" {
-            // Spacing inside a comment (`#note` → `# note`) is layout.
+            // Spacing inside a comment (`#note` → `# note`) is layout, and
+            // where the parser hangs a comment in the tree is too: only its
+            // block depth counts.
             let words: String = node_text(self.text, node).split_whitespace().collect();
-            let token = self.token(node, Role::Comment, &words);
+            let mut token = self.token(node, Role::Comment, &words);
+            token.key = key_of((Role::Comment, self.depth, &words));
+            token.shape = token.key;
             self.comments.push(token);
             return false;
         }
@@ -699,7 +708,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 };
                 if let Some(token) = self.tokens.last_mut() {
                     token.site = Some(NameSite { position, lexical });
-                    token.shape = key_of((role, token.depth, ("id", "")));
+                    token.shape = key_of((role, self.frames.last().map_or(0, |frame| frame.place), ("id", "")));
                 }
                 if matches!(position, NamePosition::FunctionName | NamePosition::ClassName) {
                     let index = self.tokens.len() as u32 - 1;
@@ -744,6 +753,30 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         Ancestors(&self.frames)
     }
 
+    /// Where the children of the node being visited stand: the kinds of the
+    /// node and its ancestors, so a token that moved to another grouping
+    /// (`(a + b) * c` → `a + b * c`) differs while layout does not. Layout
+    /// wrappers (redundant parentheses, a decorator's definition, a type on a
+    /// parameter) add nothing, and tuples are tuples however written.
+    fn place_of(&self, node: Node<'tree>, kind: &str) -> u64 {
+        let parent = self.frames.last();
+        let around = parent.map_or(0, |frame| frame.place);
+        let redundant_parentheses = kind == "parenthesized_expression"
+            && parent
+                .and_then(|frame| frame.node)
+                .is_some_and(|parent| parentheses_are_redundant(node, parent));
+        if redundant_parentheses || is(kind, grammar::TRANSPARENT_NODES) {
+            around
+        } else {
+            key_of((around, grammar::structure_kind(kind)))
+        }
+    }
+
+    /// Where the tokens emitted now stand (see [`Builder::place_of`]).
+    fn place(&self) -> u64 {
+        self.frames.last().map_or(0, |frame| frame.place)
+    }
+
     fn emit_code(&mut self, node: Node<'_>, normalized: &str) {
         let role = if self.annotation > 0 {
             Role::Annotation
@@ -767,7 +800,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         } else {
             end.row
         };
-        let key = key_of((role, self.depth, normalized));
+        let key = key_of((role, self.place(), normalized));
         Token {
             key,
             shape: key,
@@ -972,6 +1005,19 @@ fn is_layout_punctuation(node: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
     }
 }
 
+/// Whether a parenthesized expression's or a tuple's parentheses are layout
+/// (they produce no token).
+pub fn is_layout_group(group: Node<'_>) -> bool {
+    let Some(parent) = group.parent() else {
+        return false;
+    };
+    match grammar::kind(group) {
+        "parenthesized_expression" => parentheses_are_redundant(group, parent),
+        "tuple" | "tuple_pattern" => tuple_parentheses_are_redundant(group, parent),
+        _ => false,
+    }
+}
+
 fn parentheses_are_redundant(parenthesized: Node<'_>, parent: Node<'_>) -> bool {
     let mut cursor = parenthesized.walk();
     let Some(inner) = parenthesized
@@ -1105,6 +1151,31 @@ mod tests {
         assert_ne!(keys("a, = x\n"), keys("a = x\n"));
         assert_ne!(keys("x = (y := 1)\n"), keys("x = y := 1\n"));
         assert_ne!(keys("x = ()\n"), keys("x = \n"));
+    }
+
+    #[test]
+    fn a_token_that_moved_to_another_grouping_differs() {
+        let key_of = |source: &str, text: &str| {
+            let parsed = parse(source).unwrap();
+            let token = parsed.tokens.iter().find(|t| parsed.token_text(t) == text).unwrap();
+            token.key
+        };
+        assert_ne!(key_of("x = (a + b) * c\n", "a"), key_of("x = a + b * c\n", "a"));
+        assert_ne!(key_of("f(g(a), b)\n", "b"), key_of("f(g(a, b))\n", "b"));
+        assert_eq!(key_of("x = (a + b)\n", "a"), key_of("x = a + b\n", "a"));
+        assert_eq!(
+            key_of("if (a and b):\n    pass\n", "a"),
+            key_of("if a and b:\n    pass\n", "a")
+        );
+        assert_eq!(
+            key_of("def f(a):\n    pass\n", "a"),
+            key_of("def f(a: int):\n    pass\n", "a")
+        );
+        assert_eq!(key_of("return (a, b)\n", "a"), key_of("return a, b\n", "a"));
+        assert_eq!(
+            key_of("def f():\n    pass\n", "f"),
+            key_of("@d\ndef f():\n    pass\n", "f")
+        );
     }
 
     #[test]
