@@ -366,6 +366,18 @@ fn mark_python(
             marks::fill_defaults(&mut marks.new, region.new.rows(), lines.1, layout);
             continue;
         };
+        if !twin.resorted && written_differently(region, marks) {
+            // Not a move but a definition deleted in one place and written
+            // differently in another: both copies are code.
+            let substantive = Mark::plain(Label::Substantive);
+            for range in region.old.ranges() {
+                marks::mark_code_rows(&mut marks.old, range.clone(), lines.0, substantive);
+            }
+            for range in region.new.ranges() {
+                marks::mark_code_rows(&mut marks.new, range.clone(), lines.1, substantive);
+            }
+            continue;
+        }
         let reorder = Mark {
             label: Label::Reorder,
             note: Some(first_move_note + twin.note),
@@ -416,6 +428,17 @@ fn mark_python(
             (false, mentions) => Lacking::Mentions(mentions),
         },
     }
+}
+
+/// Whether a moved definition's copy differs from the original by more than
+/// noise: then it is no move (SPEC: `reorder` only when the moved body is
+/// the same up to noise).
+fn written_differently(region: &Region, marks: &FileMarks) -> bool {
+    let substantive = |side: &SideMarks, rows: &RowSet| {
+        rows.rows()
+            .any(|row| side.get(row).is_some_and(|mark| mark.label == Label::Substantive))
+    };
+    substantive(&marks.old, &region.old) || substantive(&marks.new, &region.new)
 }
 
 /// A run that touches a syntax error on either side is substantive whole:

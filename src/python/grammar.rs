@@ -176,9 +176,19 @@ pub fn precedence(kind: &str, operator: Option<&str>) -> Option<u8> {
         ("unary_operator", _) => 13,
         ("binary_operator", Some("**")) => 14,
         ("await", _) => 15,
-        ("identifier" | "call" | "attribute" | "subscript" | "string" | "list" | "dictionary" | "set" | "tuple", _) => {
-            16
-        }
+        (
+            "identifier"
+            | "call"
+            | "attribute"
+            | "subscript"
+            | "string"
+            | "concatenated_string"
+            | "list"
+            | "dictionary"
+            | "set"
+            | "tuple",
+            _,
+        ) => 16,
         _ => return None,
     })
 }

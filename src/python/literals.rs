@@ -70,6 +70,24 @@ pub fn normalize_string(text: &str) -> String {
     }
 }
 
+/// The value of implicitly concatenated literals (`'a ' 'b'`), in the normal
+/// form of [`normalize_string`]: joining or splitting them with the same
+/// value is layout. `None` when a part interpolates (its value is not
+/// known) or the parts do not make one kind of value.
+pub fn normalize_concatenation(parts: &[&str]) -> Option<String> {
+    let mut kind = None;
+    let mut value = String::new();
+    for part in parts {
+        let (prefix, body) = split_string_literal(part)?;
+        if prefix.formatted || prefix.template || kind.is_some_and(|kind| kind != prefix.value_kind()) {
+            return None;
+        }
+        kind = Some(prefix.value_kind());
+        value.push_str(&decode_body(body, prefix));
+    }
+    Some(format!("{}:{value}", kind?))
+}
+
 /// Decodes the escapes of a string body, as Python reads it.
 pub fn decode_body(body: &str, prefix: StringPrefix) -> String {
     if prefix.raw || !body.contains('\\') {
@@ -231,6 +249,20 @@ fn is_legacy_octal(spelled: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concatenated_literals_have_the_value_of_the_joined_literal() {
+        assert_eq!(
+            normalize_concatenation(&["'Base commands do not know '", "\"how to parse arguments.\""]),
+            Some(normalize_string("'Base commands do not know how to parse arguments.'"))
+        );
+        assert_eq!(
+            normalize_concatenation(&["r'\\d'", "'\\n'"]),
+            Some(normalize_string("'\\\\d\\n'"))
+        );
+        assert_eq!(normalize_concatenation(&["'a'", "f'{b}'"]), None);
+        assert_eq!(normalize_concatenation(&["b'a'", "'b'"]), None);
+    }
 
     #[test]
     fn quote_style_does_not_change_the_value() {

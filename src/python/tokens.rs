@@ -13,7 +13,7 @@ use tree_sitter::{Node, Tree, TreeCursor};
 
 use super::chunks::{Selection, defined_name};
 use super::grammar::{self, is};
-use super::literals::{StringPrefix, normalize_docstring, normalize_number, normalize_string};
+use super::literals::{StringPrefix, normalize_concatenation, normalize_docstring, normalize_number, normalize_string};
 use super::names::{ClassHeader, LexicalKind, LexicalScope, NamePosition, NameSite, name_position};
 
 /// What a token is, for deciding which label a difference in it earns.
@@ -505,6 +505,8 @@ struct Builder<'a, 'tree> {
     depth: u32,
     annotation: u32,
     raw_strings: Vec<bool>,
+    /// How many named scopes of each name each lexical scope holds so far.
+    named_children: std::collections::HashMap<(u32, String), u32>,
 }
 
 impl<'a, 'tree> Builder<'a, 'tree> {
@@ -529,6 +531,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             depth: 0,
             annotation: 0,
             raw_strings: Vec::new(),
+            named_children: std::collections::HashMap::new(),
         }
     }
 
@@ -611,14 +614,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             return false;
         }
         if kind == "comment" {
-            // Spacing inside a comment (`#note` → `# note`) is layout, and
-            // where the parser hangs a comment in the tree is too: only its
-            // block depth counts.
-            let words: String = node_text(self.text, node).split_whitespace().collect();
-            let mut token = self.token(node, Role::Comment, &words);
-            token.key = key_of((Role::Comment, self.depth, &words));
-            token.shape = token.key;
-            self.comments.push(token);
+            self.emit_comment(node);
             return false;
         }
         let owner = self.frames.last().map_or("", |parent| parent.kind);
@@ -651,6 +647,17 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 self.scopes[scope].documented = true;
                 false
             }
+            "concatenated_string" => match normalize_concatenation(&string_parts(self.text, node)) {
+                Some(value) => {
+                    self.emit_code(node, &value);
+                    let mut cursor = node.walk();
+                    for comment in node.children(&mut cursor).filter(|c| grammar::kind(*c) == "comment") {
+                        self.emit_comment(comment);
+                    }
+                    false
+                }
+                None => true,
+            },
             "string" if has_interpolation(node) => {
                 let prefix = node.child(0).map(|start| node_text(self.text, start));
                 self.raw_strings.push(StringPrefix::parse(prefix.unwrap_or("")).raw);
@@ -668,6 +675,16 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             }
             _ => true,
         }
+    }
+
+    /// Spacing inside a comment (`#note` → `# note`) is layout, and where the
+    /// parser hangs a comment in the tree is too: only its block depth counts.
+    fn emit_comment(&mut self, node: Node<'_>) {
+        let words: String = node_text(self.text, node).split_whitespace().collect();
+        let mut token = self.token(node, Role::Comment, &words);
+        token.key = key_of((Role::Comment, self.depth, &words));
+        token.shape = token.key;
+        self.comments.push(token);
     }
 
     fn leaf(&mut self, node: Node<'tree>, field: Option<&str>) {
@@ -819,7 +836,15 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         let parent = *self.lexical_stack.last().unwrap_or(&0);
         let label = match node.child_by_field_name("name") {
             Some(name) if matches!(kind, LexicalKind::Class | LexicalKind::Function) => {
-                node_text(self.text, name).to_owned()
+                // A second definition of the same name in one scope (a sync
+                // and an async wrapper) is another scope: `name#1`.
+                let name = node_text(self.text, name);
+                let seen = self.named_children.entry((parent, name.to_owned())).or_insert(0);
+                *seen += 1;
+                match *seen {
+                    1 => name.to_owned(),
+                    n => format!("{name}#{}", n - 1),
+                }
             }
             _ => {
                 let ordinal = self.lexical_scopes[parent as usize].anonymous_children;
