@@ -105,8 +105,11 @@ fn layout_chain(
 }
 
 /// Grows a pure-layout chain over the next runs while only blank lines
-/// separate them and the code stays the same: a comment that the line diff
-/// moved past blank lines is then matched with itself.
+/// separate them, to the farthest run where the code is still the same on
+/// both sides (the runs between may differ on their own: black moves a
+/// comment past a blank line while the line diff pairs the statements
+/// around it crosswise): a comment that the line diff moved past blank lines
+/// is then matched with itself.
 fn extend_over_blank_lines(
     old: &ParsedSource,
     new: &ParsedSource,
@@ -116,18 +119,19 @@ fn extend_over_blank_lines(
     mut last: usize,
 ) -> (Region, usize) {
     let first = last;
-    while let Some(next) = runs.get(last + 1) {
-        let blank_gap =
-            (old_rows.end..next.old.start).all(|row| old_lines.get(row).is_some_and(|l| l.trim_ascii().is_empty()));
-        let (grown_old, grown_new) = (old_rows.start..next.old.end, new_rows.start..next.new.end);
-        if last + 1 - first >= MAX_CHAIN
-            || next.old.start < old_rows.end
-            || !blank_gap
-            || !same_code(old, new, &grown_old, &grown_new)
-        {
+    let mut next = last + 1;
+    let mut end = old_rows.end;
+    while let Some(run) = runs.get(next) {
+        let blank_gap = (end..run.old.start).all(|row| old_lines.get(row).is_some_and(|l| l.trim_ascii().is_empty()));
+        if next - first >= MAX_CHAIN || run.old.start < end || !blank_gap {
             break;
         }
-        (old_rows, new_rows, last) = (grown_old, grown_new, last + 1);
+        let (grown_old, grown_new) = (old_rows.start..run.old.end, new_rows.start..run.new.end);
+        if same_code(old, new, &grown_old, &grown_new) {
+            (old_rows, new_rows, last) = (grown_old, grown_new, next);
+        }
+        end = run.old.end;
+        next += 1;
     }
     let region = Region {
         old: RowSet::from_range(old_rows),

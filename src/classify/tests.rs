@@ -583,6 +583,15 @@ fn a_module_level_rename_is_judged_on_the_statements_that_mention_it() {
 }
 
 #[test]
+fn a_comment_black_moves_past_a_blank_line_is_formatting() {
+    // The line diff pairs the statements around the comment crosswise: only
+    // a layout chain over several runs matches the comment with itself.
+    let old = include_str!("../../testdata/stdlib/io_head.py");
+    let new = include_str!("../../testdata/stdlib/io_head.black.py");
+    all_labelled(old, new, Formatting);
+}
+
+#[test]
 fn a_module_reformatted_by_black_is_formatting_on_a_partial_parse_too() {
     let old = include_str!("../../testdata/stdlib/sched.py");
     let new = include_str!("../../testdata/stdlib/sched.black.py");
