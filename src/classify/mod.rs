@@ -283,7 +283,7 @@ fn mark_python(
         claimed_old.insert(moved.old_rows.clone());
         claimed_new.insert(moved.new_rows.clone());
         move_notes.push(move_note(moved));
-        let twin = Twin::new(moved, move_notes.len() - 1, lines);
+        let twin = Twin::new(moved, move_notes.len() - 1, (old, new), lines);
         regions.push((region, Some(twin)));
     }
     for run in alignment_regions(old, new, runs, lines.0) {
@@ -366,7 +366,7 @@ fn mark_python(
             marks::fill_defaults(&mut marks.new, region.new.rows(), lines.1, layout);
             continue;
         };
-        if !twin.resorted && written_differently(region, marks) {
+        if twin.written_differently(marks, lines) {
             // Not a move but a definition deleted in one place and written
             // differently in another: both copies are code.
             let substantive = Mark::plain(Label::Substantive);
@@ -430,17 +430,6 @@ fn mark_python(
     }
 }
 
-/// Whether a moved definition's copy differs from the original by more than
-/// noise: then it is no move (SPEC: `reorder` only when the moved body is
-/// the same up to noise).
-fn written_differently(region: &Region, marks: &FileMarks) -> bool {
-    let substantive = |side: &SideMarks, rows: &RowSet| {
-        rows.rows()
-            .any(|row| side.get(row).is_some_and(|mark| mark.label == Label::Substantive))
-    };
-    substantive(&marks.old, &region.old) || substantive(&marks.new, &region.new)
-}
-
 /// A run that touches a syntax error on either side is substantive whole:
 /// an edit that breaks a string's or a docstring's delimiters is no
 /// docstring edit, and the tokens around an error cannot be trusted to mean
@@ -488,12 +477,15 @@ struct Twin {
     same_new: RowSet,
     /// An import whose names were only re-sorted: not aligned, all reorder.
     resorted: bool,
+    /// The rows of the definition's body on each side (after its signature).
+    body: (std::ops::Range<usize>, std::ops::Range<usize>),
 }
 
 impl Twin {
     /// A region of re-sorted imports: nothing to align, every line reorder.
     fn regrouped(region: &Region, note: usize) -> Twin {
         Twin {
+            body: (0..0, 0..0),
             note,
             same_old: region.old.clone(),
             same_new: region.new.clone(),
@@ -501,7 +493,12 @@ impl Twin {
         }
     }
 
-    fn new(moved: &moves::Move, note: usize, lines: (&[&[u8]], &[&[u8]])) -> Twin {
+    fn new(
+        moved: &moves::Move,
+        note: usize,
+        sources: (&ParsedSource, &ParsedSource),
+        lines: (&[&[u8]], &[&[u8]]),
+    ) -> Twin {
         let old_rows = moved.old_rows.start..moved.old_rows.end.min(lines.0.len());
         let new_rows = moved.new_rows.start..moved.new_rows.end.min(lines.1.len());
         if moved.resorted {
@@ -529,7 +526,31 @@ impl Twin {
             same_old,
             same_new,
             resorted: false,
+            body: (
+                moves::body_rows(sources.0, &old_rows),
+                moves::body_rows(sources.1, &new_rows),
+            ),
         }
+    }
+
+    /// Whether the copy differs from the original by more than a small edit:
+    /// then it is no move but a definition deleted in one place and written
+    /// differently in another (SPEC). A move keeps at least half of its body
+    /// the same up to noise on each side; a small edit inside stays an edit.
+    fn written_differently(&self, marks: &FileMarks, lines: (&[&[u8]], &[&[u8]])) -> bool {
+        let mostly_changed = |side: &SideMarks, body: &std::ops::Range<usize>, lines: &[&[u8]]| {
+            let code: Vec<usize> = body
+                .clone()
+                .filter(|&row| lines.get(row).is_some_and(|line| !line.trim_ascii().is_empty()))
+                .collect();
+            let substantive = code
+                .iter()
+                .filter(|&&row| side.get(row).is_some_and(|mark| mark.label == Label::Substantive))
+                .count();
+            substantive * 2 > code.len()
+        };
+        !self.resorted
+            && (mostly_changed(&marks.old, &self.body.0, lines.0) || mostly_changed(&marks.new, &self.body.1, lines.1))
     }
 }
 

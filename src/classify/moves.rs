@@ -21,6 +21,7 @@ use super::rows::RowSet;
 use crate::python::ParsedSource;
 use crate::python::chunks::defined_name;
 use crate::python::items::{Container, Item, ItemKind, containers};
+use crate::python::names::NamePosition;
 
 /// Above this many matched items in one body, moves are not looked for
 /// (the order check is quadratic); such lines stay substantive.
@@ -79,6 +80,30 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
         }
     }
     moves
+}
+
+/// The rows of the body of the definition on `rows` (after its decorators
+/// and signature); all of `rows` for an import.
+pub fn body_rows(source: &ParsedSource, rows: &Range<usize>) -> Range<usize> {
+    let names_definition = |token: &&crate::python::Token| {
+        token
+            .site
+            .is_some_and(|site| matches!(site.position, NamePosition::FunctionName | NamePosition::ClassName))
+    };
+    let body_start = source.tokens[crate::classify::align::tokens_on_rows(&source.tokens, rows)]
+        .iter()
+        .find(names_definition)
+        .and_then(|name| {
+            let node = source
+                .tree
+                .root_node()
+                .descendant_for_byte_range(name.start_byte as usize, name.end_byte as usize)?;
+            Some(node.parent()?.child_by_field_name("body")?.start_position().row)
+        });
+    match body_start {
+        Some(start) if rows.contains(&start) => start..rows.end,
+        _ => rows.clone(),
+    }
 }
 
 /// Whether anything may have moved: a definition changes places among its

@@ -333,6 +333,27 @@ fn a_function_moved_and_written_differently_is_no_move() {
 }
 
 #[test]
+fn a_moved_function_with_a_small_edit_inside_is_a_move_and_an_edit() {
+    let body = "    x = 1\n    y = 2\n    z = 3\n    return x + y + z\n";
+    let old = format!("def a():\n{body}\n\ndef b():\n    return 0\n");
+    let new = format!(
+        "def b():\n    return 0\n\n\ndef a():\n{}",
+        body.replace("z = 3", "z = 4")
+    );
+    let found = labels(&old, &new);
+    let substantive: Vec<i64> = found
+        .iter()
+        .filter(|(_, l)| *l == Substantive)
+        .map(|(line, _)| *line)
+        .collect();
+    assert_eq!(substantive, [-4, 8], "{found:?}");
+    assert!(
+        found.iter().all(|(_, l)| matches!(l, Substantive | Reorder)),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_moved_function_with_a_new_docstring_keeps_the_docstring_label() {
     let old = "def a():\n    return 1\n\n\ndef b():\n    x = 1\n    y = 2\n    return x + y\n";
     let new = "def b():\n    x = 1\n    y = 2\n    return x + y\n\n\ndef a():\n    \"\"\"One.\"\"\"\n    return 1\n";
