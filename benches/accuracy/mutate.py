@@ -676,15 +676,34 @@ def choose_plans(modules, mutations, files, flat, rng):
 
 
 def git_hunks(repo):
-    """{path: [{"old": (start, count), "new": (start, count)}]} from `git diff -U0` of the work tree."""
-    hunks, path = defaultdict(list), None
-    for line in git(repo, "diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames").splitlines():
-        if line.startswith("+++ "):
+    """{path: [{"old": (start, count), "new": (start, count)}]}: the runs of changed lines `git diff` shows
+    for the work tree, with git's default context (`git diff -U0` trims the files' common tail before
+    diffing, so its hunks can differ from what `git diff` and `--numstat` show)."""
+    hunks, path, run = defaultdict(list), None, None
+    old_line = new_line = 0
+    for line in git(repo, "diff", "--no-color", "--no-ext-diff", "--no-renames").splitlines():
+        if line.startswith("diff --git "):
+            path, run = None, None
+        elif path is None and line.startswith("+++ "):
             path = line[6:] if line.startswith("+++ b/") else None
         elif line.startswith("@@ ") and path:
             numbers = re.match(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", line).groups()
-            hunks[path].append({side: (int(start), 1 if count is None else int(count))
-                                for side, start, count in (("old", *numbers[:2]), ("new", *numbers[2:]))})
+            old_line = int(numbers[0]) + (numbers[1] == "0")
+            new_line = int(numbers[2]) + (numbers[3] == "0")
+            run = None
+        elif path and line[:1] in ("-", "+"):
+            if run is None:
+                run = {"old": (old_line, 0), "new": (new_line, 0)}
+                hunks[path].append(run)
+            side = "old" if line[0] == "-" else "new"
+            start, count = run[side]
+            run[side] = (start, count + 1)
+            if side == "old":
+                old_line += 1
+            else:
+                new_line += 1
+        elif path and line[:1] == " ":
+            old_line, new_line, run = old_line + 1, new_line + 1, None
     return hunks
 
 
