@@ -1,8 +1,8 @@
 //! Documentation written with code is part of it (SPEC, "Never noise"): the
 //! docstring of a definition the diff adds (or removes), a docstring edited
 //! where the definition's own code changed substantively, and comments added
-//! or removed together with code in the same run, inside it or directly
-//! above it, are `substantive`. A docstring added to an existing definition
+//! or removed together with code in the same run are `substantive`; so are
+//! the comments Python reads (a shebang, an encoding declaration). A docstring added to an existing definition
 //! that had none, or a comment added on its own, stays noise: that is the
 //! unrequested documentation this tool exists to catch.
 
@@ -131,10 +131,10 @@ impl Documented<'_> {
 }
 
 /// Makes substantive the comment rows of a region that go with its code:
-/// inside the stretch of substantive rows on their side, or directly above
-/// it (only comments and blank lines between); or on a side that holds
-/// nothing but comments while the other holds code (comments replaced by
-/// code).
+/// every comment row of a side that holds substantive code in the region
+/// (written with it, inside it or above it), and the comments of a side
+/// that holds nothing but comments while the other holds code (comments
+/// replaced by code, or code commented out).
 pub fn mark_comments(region: &Region, changed: (&RowSet, &RowSet), lines: (&[&[u8]], &[&[u8]]), marks: &mut FileMarks) {
     let rows = |side: Side| -> Vec<usize> {
         let (rows, changed) = match side {
@@ -155,29 +155,22 @@ pub fn mark_comments(region: &Region, changed: (&RowSet, &RowSet), lines: (&[&[u
         let only_comments = rows
             .iter()
             .all(|&row| blank(row) || is(side_marks, row, Label::Comment));
-        let replaced_by_code = !code_on[index] && code_on[1 - index] && only_comments;
-        let code: Vec<usize> = rows
-            .iter()
-            .copied()
-            .filter(|&row| is(side_marks, row, Label::Substantive))
-            .collect();
-        let comments: Vec<usize> = rows
-            .iter()
-            .copied()
-            .filter(|&row| is(side_marks, row, Label::Comment))
-            .collect();
-        for row in comments {
-            let inside = code.first().is_some_and(|&first| first < row) && code.last().is_some_and(|&last| row < last);
-            let above = code.iter().find(|&&line| line > row).is_some_and(|&below| {
-                (row + 1..below).all(|between| {
-                    rows.contains(&between) && (blank(between) || is(side_marks, between, Label::Comment))
-                })
-            });
-            if replaced_by_code || inside || above {
+        let with_code = code_on[index] || (code_on[1 - index] && only_comments);
+        for &row in rows {
+            let line = side_lines.get(row).copied().unwrap_or_default();
+            if is(side_marks, row, Label::Comment) && (with_code || is_directive(row, line)) {
                 side_marks.add(row, Mark::plain(Label::Substantive));
             }
         }
     }
+}
+
+/// A comment Python itself reads: a shebang on the first line, or an
+/// encoding declaration on one of the first two (`# -*- coding: latin-1 -*-`).
+fn is_directive(row: usize, line: &[u8]) -> bool {
+    let text = line.trim_ascii();
+    let coding = || memchr::memmem::find_iter(text, b"coding").any(|at| matches!(text.get(at + 6), Some(b':' | b'=')));
+    (row == 0 && text.starts_with(b"#!")) || (row <= 1 && text.starts_with(b"#") && coding())
 }
 
 fn is(marks: &SideMarks, row: usize, label: Label) -> bool {

@@ -95,10 +95,9 @@ pub fn mark_code_rows(marks: &mut SideMarks, rows: std::ops::Range<usize>, lines
 
 /// Blank rows take the mark of the nearest non-blank changed row of their
 /// run, on either side (a blank line goes with the edit it separates: the
-/// blank lines around a new function are new code); next to a moved
-/// definition they take the move's mark (its spacing moves with it). A run
-/// of blank rows alone is formatting.
-pub fn fill_blank_rows(marks: &mut FileMarks, moved: &FileMarks, runs: &[Run], lines: (&[&[u8]], &[&[u8]])) {
+/// blank lines around a new function are new code, those of a moved one
+/// move with it). A run of blank rows alone is formatting.
+pub fn fill_blank_rows(marks: &mut FileMarks, runs: &[Run], lines: (&[&[u8]], &[&[u8]])) {
     for run in runs {
         for side in [Side::Old, Side::New] {
             let (rows, side_lines, other_rows, other_lines) = match side {
@@ -124,7 +123,7 @@ pub fn fill_blank_rows(marks: &mut FileMarks, moved: &FileMarks, runs: &[Run], l
                     .chain(there)
                     .min_by_key(|&(distance, tie, _, r)| (distance, tie, r));
                 let inherited = nearest
-                    .and_then(|(_, _, from, r)| moved.side(from).get(r).or(marks.side(from).get(r)))
+                    .and_then(|(_, _, from, r)| marks.side(from).get(r))
                     .unwrap_or(Mark::plain(Label::Formatting));
                 marks.side_mut(side).add(row, inherited);
             }
@@ -164,8 +163,7 @@ mod tests {
         };
         marks.new.add(0, Mark::plain(Label::Docstring));
         fill_defaults(&mut marks.new, 0..4, &lines, Mark::plain(Label::Formatting));
-        let no_moves = FileMarks::default();
-        fill_blank_rows(&mut marks, &no_moves, &[Run { old: 0..0, new: 0..4 }], (&[], &lines));
+        fill_blank_rows(&mut marks, &[Run { old: 0..0, new: 0..4 }], (&[], &lines));
         let labels: Vec<Label> = (0..4).map(|r| marks.new.get(r).unwrap().label).collect();
         assert_eq!(
             labels,
@@ -183,9 +181,8 @@ mod tests {
         };
         marks.new.add(0, Mark::plain(Label::Substantive));
         marks.new.add(1, Mark::plain(Label::Comment));
-        let no_moves = FileMarks::default();
         let run = Run { old: 0..1, new: 0..2 };
-        fill_blank_rows(&mut marks, &no_moves, &[run], (&old_lines, &new_lines));
+        fill_blank_rows(&mut marks, &[run], (&old_lines, &new_lines));
         assert_eq!(marks.old.get(0).unwrap().label, Label::Substantive);
     }
 
@@ -196,8 +193,7 @@ mod tests {
             old: SideMarks::new(0),
             new: SideMarks::new(2),
         };
-        let no_moves = FileMarks::default();
-        fill_blank_rows(&mut marks, &no_moves, &[Run { old: 0..0, new: 0..2 }], (&[], &lines));
+        fill_blank_rows(&mut marks, &[Run { old: 0..0, new: 0..2 }], (&[], &lines));
         assert_eq!(marks.new.get(1).unwrap().label, Label::Formatting);
     }
 }

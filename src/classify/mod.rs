@@ -199,10 +199,6 @@ fn classify_parsing(
         Language::Text => None,
     };
     let mut lacking = Lacking::Nothing;
-    let mut moved = FileMarks {
-        old: SideMarks::new(old_lines.len()),
-        new: SideMarks::new(new_lines.len()),
-    };
     let (regions, notes) = match &parsed {
         Some((old_source, new_source)) => {
             analysis.parsed = true;
@@ -214,19 +210,20 @@ fn classify_parsing(
                     lacking => lacking,
                 };
             }
-            moved = python.moved;
             analysis.module_renames = python.module_renames;
             analysis.waiting_on_imports = python.waiting_on_imports;
             analysis.private_renames = python.private_renames;
             (python.regions, python.notes)
         }
         None => {
-            let hash_comments = language == Language::Text && text::has_hash_comments(&context.path);
-            text::mark_runs(&analysis.diff.runs, &old_lines, &new_lines, hash_comments, &mut marks);
+            let syntax = (language == Language::Text)
+                .then(|| text::comment_syntax(&context.path))
+                .flatten();
+            text::mark_runs(&analysis.diff.runs, &old_lines, &new_lines, syntax, &mut marks);
             (run_regions(&analysis.diff.runs), Vec::new())
         }
     };
-    marks::fill_blank_rows(&mut marks, &moved, &analysis.diff.runs, lines);
+    marks::fill_blank_rows(&mut marks, &analysis.diff.runs, lines);
     let scope_of = |side: Side, row: usize| {
         let (old_source, new_source) = parsed.as_ref()?;
         let source = match side {
@@ -246,8 +243,6 @@ struct PythonMarks {
     regions: Vec<Region>,
     /// The notes the marks refer to.
     notes: Vec<Note>,
-    /// The move's mark of every changed row inside a moved definition.
-    moved: FileMarks,
     module_renames: Vec<(String, String)>,
     waiting_on_imports: bool,
     private_renames: Vec<String>,
@@ -353,10 +348,6 @@ fn mark_python(
 
     let first_move_note = notes.len();
     notes.extend(move_notes);
-    let mut moved = FileMarks {
-        old: SideMarks::new(marks.old.rows.len()),
-        new: SideMarks::new(marks.new.rows.len()),
-    };
     for (region, twin) in &mut regions {
         region.old = region.old.intersect(&changed_old);
         region.new = region.new.intersect(&changed_new);
@@ -382,8 +373,6 @@ fn mark_python(
             label: Label::Reorder,
             note: Some(first_move_note + twin.note),
         };
-        region.old.rows().for_each(|row| moved.old.add(row, reorder));
-        region.new.rows().for_each(|row| moved.new.add(row, reorder));
         let default = |unchanged: &RowSet, row: usize| {
             if unchanged.contains(row) {
                 reorder
@@ -415,7 +404,6 @@ fn mark_python(
     PythonMarks {
         regions,
         notes,
-        moved,
         module_renames: renames.module_renames,
         waiting_on_imports: renames.waiting_on_imports,
         private_renames: renames.private_names,

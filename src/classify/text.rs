@@ -7,41 +7,224 @@ use super::marks::{FileMarks, Mark};
 use crate::label::Label;
 use crate::lines::{Run, diff_line_slices};
 
-/// File types whose comments are lines starting with `#`, by extension.
-const HASH_COMMENT_EXTENSIONS: &[&str] = &["toml", "ini", "cfg", "conf", "yaml", "yml", "sh", "bash", "zsh"];
+/// How a file type writes a whole-line comment, and where a line that looks
+/// like one is content instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentSyntax {
+    /// `#` (requirements files, `.gitignore`).
+    Hash,
+    /// `#` or `;` (INI, `setup.cfg`, `tox.ini`: configparser reads both).
+    Ini,
+    /// `#`, except inside a block scalar (`run: |`), whose lines are text.
+    Yaml,
+    /// `#`, except inside a multi-line string (`"""`, `'''`).
+    Toml,
+    /// `#`, except inside a here-document; a shebang is code.
+    Shell,
+    /// `#`, except the parser directives at the top (`# syntax=...`).
+    Dockerfile,
+}
+
+/// File types by extension.
+const BY_EXTENSION: &[(&str, CommentSyntax)] = &[
+    ("toml", CommentSyntax::Toml),
+    ("ini", CommentSyntax::Ini),
+    ("cfg", CommentSyntax::Ini),
+    ("conf", CommentSyntax::Hash),
+    ("yaml", CommentSyntax::Yaml),
+    ("yml", CommentSyntax::Yaml),
+    ("sh", CommentSyntax::Shell),
+    ("bash", CommentSyntax::Shell),
+    ("zsh", CommentSyntax::Shell),
+];
 
 /// The same, by whole file name (dotfiles and files without an extension).
-const HASH_COMMENT_NAMES: &[&str] = &[
-    ".coveragerc",
-    ".dockerignore",
-    ".editorconfig",
-    ".flake8",
-    ".gitignore",
-    ".pylintrc",
-    "Dockerfile",
+const BY_NAME: &[(&str, CommentSyntax)] = &[
+    (".coveragerc", CommentSyntax::Ini),
+    (".dockerignore", CommentSyntax::Hash),
+    (".editorconfig", CommentSyntax::Ini),
+    (".flake8", CommentSyntax::Ini),
+    (".gitignore", CommentSyntax::Hash),
+    (".pylintrc", CommentSyntax::Ini),
+    ("Dockerfile", CommentSyntax::Dockerfile),
 ];
 
 /// pip's requirements and constraints files: `requirements.txt`,
 /// `requirements-dev.txt`, `requirements/base.in`...
 const REQUIREMENTS_PREFIXES: &[&str] = &["requirements", "constraints"];
 
-/// Whether whole-line `#` comments are comments in the file at `path`.
-pub fn has_hash_comments(path: &str) -> bool {
+/// How whole-line comments are written in the file at `path`, if the file
+/// type is one whose comments diffscore knows.
+pub fn comment_syntax(path: &str) -> Option<CommentSyntax> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let extension = name.rsplit_once('.').map(|(_, extension)| extension);
     let requirements = REQUIREMENTS_PREFIXES.iter().any(|prefix| {
         (name.starts_with(prefix) && matches!(extension, Some("txt" | "in")))
             || path.split('/').rev().nth(1) == Some(prefix)
     });
-    HASH_COMMENT_NAMES.contains(&name)
-        || extension.is_some_and(|extension| HASH_COMMENT_EXTENSIONS.contains(&extension))
-        || requirements
+    let by_name = BY_NAME.iter().find(|(known, _)| *known == name);
+    let by_extension = extension.and_then(|extension| BY_EXTENSION.iter().find(|(known, _)| *known == extension));
+    by_name
+        .or(by_extension)
+        .map(|(_, syntax)| *syntax)
+        .or(requirements.then_some(CommentSyntax::Hash))
+}
+
+/// Which lines of a file are whole-line comments in its syntax.
+pub fn comment_lines(syntax: CommentSyntax, lines: &[&[u8]]) -> Vec<bool> {
+    let mut content = ContentTracker::default();
+    lines
+        .iter()
+        .enumerate()
+        .map(|(row, line)| {
+            let text = line.trim_ascii();
+            let inside = content.inside(syntax, line);
+            let marker = match syntax {
+                CommentSyntax::Ini => text.starts_with(b"#") || text.starts_with(b";"),
+                _ => text.starts_with(b"#"),
+            };
+            let code = match syntax {
+                CommentSyntax::Shell => row == 0 && text.starts_with(b"#!"),
+                CommentSyntax::Dockerfile => content.in_preamble && is_docker_directive(text),
+                _ => false,
+            };
+            if syntax == CommentSyntax::Dockerfile && !text.is_empty() && !is_docker_directive(text) {
+                content.in_preamble = false;
+            }
+            marker && !inside && !code
+        })
+        .collect()
+}
+
+/// `# syntax=docker/dockerfile:1`, `# escape=` and `# check=` before the
+/// first instruction are read by Docker.
+fn is_docker_directive(text: &[u8]) -> bool {
+    let Some(rest) = text.strip_prefix(b"#") else {
+        return false;
+    };
+    let rest = rest.trim_ascii_start();
+    [b"syntax=".as_slice(), b"escape=", b"check="]
+        .iter()
+        .any(|directive| rest.len() >= directive.len() && rest[..directive.len()].eq_ignore_ascii_case(directive))
+}
+
+/// Where multi-line content (a YAML block scalar, a TOML multi-line string,
+/// a shell here-document) begins and ends, line by line.
+#[derive(Debug)]
+struct ContentTracker {
+    /// YAML: the indentation of the line that opened a block scalar.
+    block_indent: Option<usize>,
+    /// TOML: the delimiter of the open multi-line string.
+    open_string: Option<&'static [u8]>,
+    /// Shell: the word that ends the open here-document.
+    heredoc: Option<Vec<u8>>,
+    /// Dockerfile: no instruction seen yet.
+    in_preamble: bool,
+}
+
+impl Default for ContentTracker {
+    fn default() -> Self {
+        ContentTracker {
+            block_indent: None,
+            open_string: None,
+            heredoc: None,
+            in_preamble: true,
+        }
+    }
+}
+
+impl ContentTracker {
+    /// Whether `line` is content of a multi-line construct opened earlier;
+    /// also takes note of what the line opens or closes.
+    fn inside(&mut self, syntax: CommentSyntax, line: &[u8]) -> bool {
+        let text = line.trim_ascii();
+        match syntax {
+            CommentSyntax::Yaml => {
+                let indent = line.iter().take_while(|b| **b == b' ').count();
+                if let Some(block) = self.block_indent {
+                    if text.is_empty() || indent > block {
+                        return true;
+                    }
+                    self.block_indent = None;
+                }
+                if !text.starts_with(b"#") && opens_block_scalar(text) {
+                    self.block_indent = Some(indent);
+                }
+                false
+            }
+            CommentSyntax::Toml => {
+                let was_inside = self.open_string.is_some();
+                for delimiter in [b"\"\"\"".as_slice(), b"'''"] {
+                    let count = memchr::memmem::find_iter(line, delimiter).count();
+                    if count % 2 == 1 && self.open_string.is_none_or(|open| open == delimiter) {
+                        self.open_string = match self.open_string {
+                            Some(_) => None,
+                            None => Some(delimiter),
+                        };
+                    }
+                }
+                was_inside
+            }
+            CommentSyntax::Shell | CommentSyntax::Dockerfile => {
+                if let Some(word) = &self.heredoc {
+                    if text == word.as_slice() {
+                        self.heredoc = None;
+                    }
+                    return true;
+                }
+                if !text.starts_with(b"#") {
+                    self.heredoc = heredoc_word(text);
+                }
+                false
+            }
+            CommentSyntax::Hash | CommentSyntax::Ini => false,
+        }
+    }
+}
+
+/// `key: |`, `- >-`, `run: |2`: a value that is a block of text below.
+fn opens_block_scalar(text: &[u8]) -> bool {
+    let value = match memchr::memmem::find(text, b" #") {
+        Some(comment) => text[..comment].trim_ascii_end(),
+        None => text,
+    };
+    let indicator = value
+        .iter()
+        .rposition(|b| matches!(b, b'|' | b'>'))
+        .filter(|&at| at == 0 || matches!(value[at - 1], b' ' | b':' | b'-'));
+    indicator.is_some_and(|at| value[at + 1..].iter().all(|b| matches!(b, b'+' | b'-' | b'1'..=b'9')))
+}
+
+/// The word that ends a here-document this line opens (`cat <<EOF`,
+/// `<<-'END'`), if it opens one.
+fn heredoc_word(text: &[u8]) -> Option<Vec<u8>> {
+    let at = memchr::memmem::find(text, b"<<")?;
+    let rest = &text[at + 2..];
+    if rest.first() == Some(&b'<') {
+        return None; // `<<<` is a here-string, on one line
+    }
+    let rest = rest.strip_prefix(b"-").unwrap_or(rest).trim_ascii_start();
+    let word: Vec<u8> = rest
+        .iter()
+        .copied()
+        .filter(|b| !matches!(b, b'\'' | b'"'))
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .collect();
+    (!word.is_empty()).then_some(word)
 }
 
 /// Marks the rows of each run: a row whose text, without whitespace, is
-/// matched by a row on the other side is layout; a whole-line comment (when
-/// `hash_comments`) is a comment; the rest is substantive.
-pub fn mark_runs(runs: &[Run], old_lines: &[&[u8]], new_lines: &[&[u8]], hash_comments: bool, marks: &mut FileMarks) {
+/// matched by a row on the other side is layout; a whole-line comment in
+/// the file's `syntax` is a comment; the rest is substantive.
+pub fn mark_runs(
+    runs: &[Run],
+    old_lines: &[&[u8]],
+    new_lines: &[&[u8]],
+    syntax: Option<CommentSyntax>,
+    marks: &mut FileMarks,
+) {
+    let comments = |lines: &[&[u8]]| syntax.map(|syntax| comment_lines(syntax, lines)).unwrap_or_default();
+    let (old_comments, new_comments) = (comments(old_lines), comments(new_lines));
     for run in runs {
         let old: Vec<Vec<u8>> = old_lines[run.old.clone()].iter().map(|l| squeeze(l)).collect();
         let new: Vec<Vec<u8>> = new_lines[run.new.clone()].iter().map(|l| squeeze(l)).collect();
@@ -51,34 +234,26 @@ pub fn mark_runs(runs: &[Run], old_lines: &[&[u8]], new_lines: &[&[u8]], hash_co
             inner.old.for_each(|i| old_changed[i] = true);
             inner.new.for_each(|i| new_changed[i] = true);
         }
-        let label = |row: usize, text: &[u8], changed: bool| {
-            if !changed {
-                Label::Formatting
-            } else if hash_comments && is_comment_line(row, text) {
-                Label::Comment
-            } else {
-                Label::Substantive
-            }
+        let label = |comment: bool, changed: bool| match (changed, comment) {
+            (false, _) => Label::Formatting,
+            (true, true) => Label::Comment,
+            (true, false) => Label::Substantive,
         };
         for (i, (text, changed)) in old.iter().zip(old_changed).enumerate() {
+            let row = run.old.start + i;
             if !text.is_empty() {
-                let row = run.old.start + i;
-                marks.old.add(row, Mark::plain(label(row, text, changed)));
+                let comment = old_comments.get(row).copied().unwrap_or(false);
+                marks.old.add(row, Mark::plain(label(comment, changed)));
             }
         }
         for (i, (text, changed)) in new.iter().zip(new_changed).enumerate() {
+            let row = run.new.start + i;
             if !text.is_empty() {
-                let row = run.new.start + i;
-                marks.new.add(row, Mark::plain(label(row, text, changed)));
+                let comment = new_comments.get(row).copied().unwrap_or(false);
+                marks.new.add(row, Mark::plain(label(comment, changed)));
             }
         }
     }
-}
-
-/// A line (without whitespace) that is a `#` comment; a shebang on the first
-/// line chooses the interpreter, so it is code.
-fn is_comment_line(row: usize, squeezed: &[u8]) -> bool {
-    squeezed.starts_with(b"#") && !(row == 0 && squeezed.starts_with(b"#!"))
 }
 
 fn squeeze(line: &[u8]) -> Vec<u8> {
@@ -92,24 +267,44 @@ mod tests {
 
     #[test]
     fn comment_syntax_is_known_by_file_type() {
-        for path in [
-            "pyproject.toml",
-            "setup.cfg",
-            "tox.ini",
-            ".github/workflows/ci.yml",
-            "scripts/release.sh",
-            "requirements.txt",
-            "requirements-dev.txt",
-            "requirements/base.txt",
-            "constraints.in",
-            ".gitignore",
-            "docker/Dockerfile",
+        for (path, syntax) in [
+            ("pyproject.toml", CommentSyntax::Toml),
+            ("setup.cfg", CommentSyntax::Ini),
+            ("tox.ini", CommentSyntax::Ini),
+            (".github/workflows/ci.yml", CommentSyntax::Yaml),
+            ("scripts/release.sh", CommentSyntax::Shell),
+            ("requirements.txt", CommentSyntax::Hash),
+            ("requirements-dev.txt", CommentSyntax::Hash),
+            ("requirements/base.txt", CommentSyntax::Hash),
+            ("constraints.in", CommentSyntax::Hash),
+            (".gitignore", CommentSyntax::Hash),
+            ("docker/Dockerfile", CommentSyntax::Dockerfile),
         ] {
-            assert!(has_hash_comments(path), "{path}");
+            assert_eq!(comment_syntax(path), Some(syntax), "{path}");
         }
         for path in ["README.md", "notes.txt", "app.js", "data.json", "Makefile.am"] {
-            assert!(!has_hash_comments(path), "{path}");
+            assert_eq!(comment_syntax(path), None, "{path}");
         }
+    }
+
+    fn comments(syntax: CommentSyntax, text: &str) -> Vec<usize> {
+        let lines: Vec<&[u8]> = text.lines().map(str::as_bytes).collect();
+        let flags = comment_lines(syntax, &lines);
+        (0..lines.len()).filter(|&row| flags[row]).map(|row| row + 1).collect()
+    }
+
+    #[test]
+    fn a_hash_inside_text_blocks_is_content() {
+        let yaml = "# top\nbody:\n  value: |\n    ### Django version\n    # not a comment\n  other: 1\n  # comment\n";
+        assert_eq!(comments(CommentSyntax::Yaml, yaml), [1, 7]);
+        let toml = "# top\n[tool.black]\nextend-exclude = \"\"\"\n# inside\n\"\"\"\n# after\n";
+        assert_eq!(comments(CommentSyntax::Toml, toml), [1, 6]);
+        let shell = "#!/bin/sh\n# note\ncat <<EOF\n# text\nEOF\n# again\n";
+        assert_eq!(comments(CommentSyntax::Shell, shell), [2, 6]);
+        let ini = "# one\n; two\nkey = 1 ; three\n";
+        assert_eq!(comments(CommentSyntax::Ini, ini), [1, 2]);
+        let docker = "# syntax=docker/dockerfile:1\n# note\nFROM python\n# syntax=late\n";
+        assert_eq!(comments(CommentSyntax::Dockerfile, docker), [2, 4]);
     }
 
     #[test]
@@ -121,7 +316,7 @@ mod tests {
             new: SideMarks::new(4),
         };
         let run = Run { old: 0..2, new: 0..4 };
-        mark_runs(&[run], &old, &new, true, &mut marks);
+        mark_runs(&[run], &old, &new, Some(CommentSyntax::Shell), &mut marks);
         let labels: Vec<Option<Label>> = (0..4).map(|r| marks.new.get(r).map(|m| m.label)).collect();
         assert_eq!(
             labels,

@@ -114,6 +114,15 @@ impl Selection {
     }
 }
 
+/// The rows that start a logical line of code (outside brackets, strings
+/// and line continuations; not blank, not only a comment), with their text.
+pub fn logical_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut scanner = Scanner::default();
+    crate::lines::split_at_newlines(text)
+        .enumerate()
+        .filter_map(move |(row, line)| scanner.line(line).starts_statement().then_some((row, line)))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ClassChunk {
     /// Index into `top`.

@@ -2,6 +2,7 @@
 
 pub mod chunks;
 pub mod grammar;
+pub mod indentation;
 pub mod items;
 pub mod literals;
 pub mod names;

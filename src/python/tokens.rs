@@ -348,11 +348,12 @@ fn parse_with(
         ..
     } = builder;
     mark_annotation_only_imports(text, &mut tokens, &imports);
+    let error_rows = error_rows(tree.root_node(), text);
     Some(ParsedSource {
         selection: selection.cloned(),
         line_starts: starts,
-        parse_errors: tree.root_node().has_error(),
-        error_rows: error_rows(tree.root_node()),
+        parse_errors: !error_rows.is_empty(),
+        error_rows,
         text: text.to_owned(),
         tree,
         tokens,
@@ -364,9 +365,13 @@ fn parse_with(
 }
 
 /// The rows of a tree's syntax errors (see [`ParsedSource::error_rows`]),
-/// found by descending only into nodes that hold one.
-fn error_rows(root: Node<'_>) -> Vec<std::ops::Range<usize>> {
-    let mut rows = Vec::new();
+/// found by descending only into nodes that hold one, and the rows whose
+/// mix of tabs and spaces Python rejects (tree-sitter does not).
+fn error_rows(root: Node<'_>, text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut rows: Vec<std::ops::Range<usize>> = super::indentation::tab_errors(text)
+        .into_iter()
+        .map(|row| row..row + 1)
+        .collect();
     let mut pending = vec![root];
     while let Some(node) = pending.pop() {
         if !node.has_error() {
@@ -618,7 +623,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             return false;
         }
         let owner = self.frames.last().map_or("", |parent| parent.kind);
-        if is_annotation_field(owner, field) {
+        if is_annotation_field(owner, field) && !self.annotations_read_at_runtime(owner) {
             self.annotation += 1;
             frame.annotation = true;
         }
@@ -891,6 +896,16 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             }
         }
         header
+    }
+
+    /// Whether the annotation of an `owner` being visited is read when the
+    /// program runs, so it is code: an assignment's in the body of a class
+    /// with a base or a decorator (`@dataclass` turns `x: str = ""` into a
+    /// field; so do `NamedTuple`, `TypedDict`, pydantic and attrs).
+    fn annotations_read_at_runtime(&self, owner: &str) -> bool {
+        let innermost = *self.lexical_stack.last().unwrap_or(&0) as usize;
+        let class = self.lexical_scopes[innermost].class.as_ref();
+        owner == "assignment" && class.is_some_and(|header| header.opaque || !header.bases.is_empty())
     }
 
     /// The lexical scope around the innermost one.
