@@ -31,7 +31,7 @@ pub fn analyze(repo: &Repository, spec: &SourceSpec, pathspecs: &[String], gate:
     let resolved = source::resolve(repo, spec, pathspecs)?;
     let pairs = pairs::load(repo, &resolved)
         .filter(|pair| pair.as_ref().is_err() || pair.as_ref().is_ok_and(|pair| gate.scores(pair)));
-    let line_diff = lines::LineDiffOptions::from_config(&repo.config()?);
+    let line_diff = resolved.line_diff;
     let mut files = score::score_files(pairs, &gate.noise, &line_diff, |names, files| {
         let in_diff: Vec<(&str, &str, &[u8])> = files
             .iter()

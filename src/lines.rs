@@ -122,16 +122,51 @@ pub fn diff_lines(old: &[u8], new: &[u8]) -> LineDiff {
     diff_lines_with(old, new, &LineDiffOptions::default())
 }
 
+impl LineDiffOptions {
+    /// libgit2's options for a line diff with no context.
+    fn git_options(&self) -> git2::DiffOptions {
+        let mut git_options = git2::DiffOptions::new();
+        git_options
+            .context_lines(0)
+            .interhunk_lines(0)
+            .force_text(true)
+            .indent_heuristic(self.indent_heuristic)
+            .minimal(self.algorithm == DiffAlgorithm::Minimal)
+            .patience(self.algorithm == DiffAlgorithm::Patience);
+        git_options
+    }
+}
+
+/// The new side of a diff of a blob: another blob, or a file's bytes.
+pub enum NewContent<'a, 'repo> {
+    Blob(&'a git2::Blob<'repo>),
+    Bytes(&'a [u8]),
+}
+
+/// Diffs a blob with its new version as git does. Blobs are diffed where
+/// they are, without hashing their content again (libgit2 hashes every
+/// buffer it is given, with SHA-1's collision-detecting variant).
+pub fn diff_blob(old: &git2::Blob<'_>, new: NewContent<'_, '_>, options: &LineDiffOptions) -> LineDiff {
+    let mut git_options = options.git_options();
+    let patch = match new {
+        NewContent::Blob(blob) => git2::Patch::from_blobs(old, None, blob, None, Some(&mut git_options)),
+        NewContent::Bytes(bytes) => git2::Patch::from_blob_and_buffer(old, None, bytes, None, Some(&mut git_options)),
+    };
+    let new_bytes = match new {
+        NewContent::Blob(blob) => blob.content(),
+        NewContent::Bytes(bytes) => bytes,
+    };
+    match patch {
+        Ok(patch) => LineDiff {
+            runs: runs_of_patch(&patch),
+        },
+        Err(_) => diff_line_slices(&split_lines(old.content()), &split_lines(new_bytes)),
+    }
+}
+
 /// Diffs two texts line by line with git's differ and the given options.
 pub fn diff_lines_with(old: &[u8], new: &[u8], options: &LineDiffOptions) -> LineDiff {
-    let mut git_options = git2::DiffOptions::new();
-    git_options
-        .context_lines(0)
-        .interhunk_lines(0)
-        .force_text(true)
-        .indent_heuristic(options.indent_heuristic)
-        .minimal(options.algorithm == DiffAlgorithm::Minimal)
-        .patience(options.algorithm == DiffAlgorithm::Patience);
+    let mut git_options = options.git_options();
     match git2::Patch::from_buffers(old, None, new, None, Some(&mut git_options)) {
         Ok(patch) => LineDiff {
             runs: runs_of_patch(&patch),

@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use git2::{AttrCheckFlags, AttrValue, Delta, DiffFile, FileMode, Repository};
+use git2::{AttrCheckFlags, AttrValue, Blob, Delta, DiffFile, FileMode, Repository};
 
 use crate::error::{Error, Result};
+use crate::lines::{self, LineDiff, LineDiffOptions, NewContent};
 use crate::source::{NewSide, ResolvedSource};
 
 /// Git reads this many leading bytes to decide whether a file is binary.
@@ -53,6 +54,9 @@ pub struct FilePair {
     pub binary: bool,
     /// Set when only the file mode changed, or why the content was not compared.
     pub note: Option<String>,
+    /// The changed lines, as git diffs the two blobs (`None` when the file
+    /// is added, deleted, binary or not a file: then nothing is diffed).
+    pub line_diff: Option<LineDiff>,
 }
 
 /// Loads every delta of a resolved source as an owned pair.
@@ -61,10 +65,15 @@ pub fn load<'a>(repo: &'a Repository, source: &'a ResolvedSource<'_>) -> impl It
         .diff
         .deltas()
         .filter(|delta| !matches!(delta.status(), Delta::Unmodified | Delta::Ignored | Delta::Untracked))
-        .map(|delta| load_pair(repo, &delta, source.new_side))
+        .map(|delta| load_pair(repo, &delta, source.new_side, &source.line_diff))
 }
 
-fn load_pair(repo: &Repository, delta: &git2::DiffDelta<'_>, new_side: NewSide) -> Result<FilePair> {
+fn load_pair(
+    repo: &Repository,
+    delta: &git2::DiffDelta<'_>,
+    new_side: NewSide,
+    line_options: &LineDiffOptions,
+) -> Result<FilePair> {
     let (old_file, new_file) = (delta.old_file(), delta.new_file());
     let old_path = path_of(&old_file).or_else(|| path_of(&new_file)).unwrap_or_default();
     let path = path_of(&new_file).unwrap_or_else(|| old_path.clone());
@@ -77,15 +86,15 @@ fn load_pair(repo: &Repository, delta: &git2::DiffDelta<'_>, new_side: NewSide) 
     let mut note = None;
     let (old, new) = if delta.status() == Delta::Conflicted {
         note = Some("unmerged path: resolve the conflict to score it".to_owned());
-        (Vec::new(), Vec::new())
+        (Content::default(), Content::default())
     } else {
         let old = if status == Status::Added {
-            Vec::new()
+            Content::default()
         } else {
             read_object_side(repo, &old_file)?
         };
         let new = match (status, new_side) {
-            (Status::Deleted, _) => Vec::new(),
+            (Status::Deleted, _) => Content::default(),
             (_, NewSide::Objects) => read_object_side(repo, &new_file)?,
             (_, NewSide::WorkTree) => read_worktree_side(repo, &new_file, &path)?,
         };
@@ -93,7 +102,7 @@ fn load_pair(repo: &Repository, delta: &git2::DiffDelta<'_>, new_side: NewSide) 
     };
     let kind = entry_kind(new_file.mode()).max_by_kind(entry_kind(old_file.mode()));
     let both_sides = !matches!(status, Status::Added | Status::Deleted);
-    if note.is_none() && both_sides && old == new && old_file.mode() != new_file.mode() {
+    if note.is_none() && both_sides && old.bytes == new.bytes && old_file.mode() != new_file.mode() {
         note = Some(format!(
             "mode changed from {:o} to {:o}",
             u32::from(old_file.mode()),
@@ -103,18 +112,25 @@ fn load_pair(repo: &Repository, delta: &git2::DiffDelta<'_>, new_side: NewSide) 
     let binary = kind == EntryKind::File
         && (old_file.is_binary()
             || new_file.is_binary()
-            || looks_binary(&old)
-            || looks_binary(&new)
+            || looks_binary(&old.bytes)
+            || looks_binary(&new.bytes)
             || marked_binary(repo, &path));
+    let line_diff = match (&old.blob, &new.blob) {
+        _ if binary || !both_sides || kind != EntryKind::File => None,
+        (Some(old_blob), Some(new_blob)) => Some(lines::diff_blob(old_blob, NewContent::Blob(new_blob), line_options)),
+        (Some(old_blob), None) => Some(lines::diff_blob(old_blob, NewContent::Bytes(&new.bytes), line_options)),
+        (None, _) => None,
+    };
     Ok(FilePair {
         path,
         old_path,
         status,
         kind,
-        old,
-        new,
+        old: old.bytes,
+        new: new.bytes,
         binary,
         note,
+        line_diff,
     })
 }
 
@@ -145,17 +161,37 @@ fn path_of(file: &DiffFile<'_>) -> Option<String> {
     file.path().map(|p| p.to_string_lossy().replace('\\', "/"))
 }
 
-fn read_object_side(repo: &Repository, file: &DiffFile<'_>) -> Result<Vec<u8>> {
-    if file.id().is_zero() {
-        return Ok(Vec::new());
-    }
-    if file.mode() == FileMode::Commit {
-        return Ok(format!("Subproject commit {}\n", file.id()).into_bytes());
-    }
-    Ok(repo.find_blob(file.id())?.content().to_vec())
+/// One side's content, with its blob when it was read from the object
+/// database (git diffs blobs where they are).
+#[derive(Default)]
+struct Content<'repo> {
+    bytes: Vec<u8>,
+    blob: Option<Blob<'repo>>,
 }
 
-fn read_worktree_side(repo: &Repository, file: &DiffFile<'_>, path: &str) -> Result<Vec<u8>> {
+impl Content<'_> {
+    fn bytes(bytes: Vec<u8>) -> Self {
+        Content { bytes, blob: None }
+    }
+}
+
+fn read_object_side<'r>(repo: &'r Repository, file: &DiffFile<'_>) -> Result<Content<'r>> {
+    if file.id().is_zero() {
+        return Ok(Content::default());
+    }
+    if file.mode() == FileMode::Commit {
+        return Ok(Content::bytes(
+            format!("Subproject commit {}\n", file.id()).into_bytes(),
+        ));
+    }
+    let blob = repo.find_blob(file.id())?;
+    Ok(Content {
+        bytes: blob.content().to_vec(),
+        blob: Some(blob),
+    })
+}
+
+fn read_worktree_side<'r>(repo: &'r Repository, file: &DiffFile<'_>, path: &str) -> Result<Content<'r>> {
     if file.mode() == FileMode::Commit {
         return read_object_side(repo, file);
     }
@@ -167,9 +203,9 @@ fn read_worktree_side(repo: &Repository, file: &DiffFile<'_>, path: &str) -> Res
     };
     if file.mode() == FileMode::Link {
         let target = std::fs::read_link(&full).map_err(read_error)?;
-        return Ok(target.to_string_lossy().into_owned().into_bytes());
+        return Ok(Content::bytes(target.to_string_lossy().into_owned().into_bytes()));
     }
-    std::fs::read(&full).map_err(read_error)
+    std::fs::read(&full).map(Content::bytes).map_err(read_error)
 }
 
 /// Git's own test: a NUL byte near the start means binary.

@@ -178,6 +178,7 @@ impl FileReport {
                 status: pair.status,
                 renamed_elsewhere: surroundings.renamed.clone(),
                 line_diff: *line_diff,
+                runs: pair.line_diff.clone(),
                 spelled_elsewhere: surroundings.spelled_outside(&pair.path),
             };
             classify_in(&pair.old, &pair.new, language, &context)

@@ -10,6 +10,7 @@ use std::path::Path;
 use git2::{Diff, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 
 use crate::error::{Error, Result};
+use crate::lines::LineDiffOptions;
 
 /// The source named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +64,8 @@ pub struct ResolvedSource<'repo> {
     /// The new side's tree, when it is a commit's (else it is the index, or
     /// the working tree's files the index lists).
     pub new_tree: Option<Oid>,
+    /// How git diffs lines in this repository.
+    pub line_diff: LineDiffOptions,
 }
 
 /// Resolves a source to a diff limited to `pathspecs` (repository-relative).
@@ -132,6 +135,7 @@ pub fn resolve<'repo>(
         diff,
         new_side,
         new_tree,
+        line_diff: LineDiffOptions::from_config(&repo.config()?),
     })
 }
 

@@ -2,7 +2,7 @@
 //! diffs lines in its repository, and what the other files of the diff did.
 //! The core stays pure: the pipeline gathers these facts and hands them in.
 
-use crate::lines::LineDiffOptions;
+use crate::lines::{LineDiff, LineDiffOptions};
 use crate::pairs::Status;
 
 /// What the classifier is told about one file.
@@ -17,6 +17,9 @@ pub struct Context {
     pub renamed_elsewhere: Vec<ModuleRename>,
     /// How git diffs lines in the repository.
     pub line_diff: LineDiffOptions,
+    /// The changed lines as git diffed them, when the pipeline has them
+    /// (else the classifier diffs the two texts the same way).
+    pub runs: Option<LineDiff>,
     /// Private module- and class-level names that other files of the
     /// repository still spell: renaming one is a behaviour change.
     pub spelled_elsewhere: Vec<String>,

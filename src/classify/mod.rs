@@ -174,7 +174,10 @@ fn classify_parsing(
 ) -> (Analysis, Lacking) {
     let old_lines = split_lines(old);
     let new_lines = split_lines(new);
-    let diff = diff_lines_with(old, new, &context.line_diff);
+    let diff = match &context.runs {
+        Some(runs) => runs.clone(),
+        None => diff_lines_with(old, new, &context.line_diff),
+    };
     let mut marks = FileMarks {
         old: SideMarks::new(old_lines.len()),
         new: SideMarks::new(new_lines.len()),
