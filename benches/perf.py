@@ -72,10 +72,19 @@ def stdlib_sources(count, rng):
     return sources
 
 
+# The edits of the mixed diffs, fixed here so that figures stay comparable
+# from one version of the benchmark to the next.
+MIXED_EDITS = [
+    mutate.mutate_rename_local, mutate.mutate_rename_function, mutate.mutate_swap, mutate.mutate_add_docstring,
+    mutate.mutate_edit_docstring, mutate.mutate_add_comment, mutate.mutate_rewrap_call, mutate.mutate_quotes,
+    mutate.mutate_annotate, mutate.mutate_behaviour,
+]
+
+
 def edited(source, tree, rng, index):
     """The source with two or three known edits applied (one of them real)."""
     for step in range(3):
-        mutation = mutate.MUTATIONS[(index + step * 3) % len(mutate.MUTATIONS)]
+        mutation = MIXED_EDITS[(index + step * 3) % len(MIXED_EDITS)]
         try:
             result = mutation(source, tree, rng)
         except Exception:

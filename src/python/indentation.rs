@@ -11,7 +11,7 @@ use super::chunks::logical_lines;
 
 /// The rows whose indentation Python rejects as inconsistent use of tabs.
 pub fn tab_errors(text: &str) -> Vec<usize> {
-    if !text.contains('\t') {
+    if !indents_with_a_tab(text) {
         return Vec::new();
     }
     // Indentation levels open so far, as (columns with tabs of 8, columns with tabs of 1).
@@ -38,6 +38,16 @@ pub fn tab_errors(text: &str) -> Vec<usize> {
         }
     }
     errors
+}
+
+/// Whether any line's indentation holds a tab (a tab elsewhere, in a string
+/// or between tokens, is no indentation).
+fn indents_with_a_tab(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'\t', bytes).any(|at| {
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1);
+        bytes[line_start..at].iter().all(|b| matches!(b, b' ' | b'\t' | b'\x0c'))
+    })
 }
 
 /// A line's indentation in columns with tabs to multiples of 8, and with
