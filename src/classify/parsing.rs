@@ -32,6 +32,13 @@ impl Mentions {
     pub fn is_empty(&self) -> bool {
         self.old.is_empty() && self.new.is_empty()
     }
+
+    /// These mentions and more names on each side.
+    pub fn with(mut self, old: &[String], new: &[String]) -> Mentions {
+        self.old.extend_from_slice(old);
+        self.new.extend_from_slice(new);
+        self
+    }
 }
 
 pub(super) fn parse_both(
@@ -50,7 +57,7 @@ pub(super) fn parse_both(
     let old_runs: Vec<Range<usize>> = runs.iter().map(|run| run.old.clone()).collect();
     let new_runs: Vec<Range<usize>> = runs.iter().map(|run| run.new.clone()).collect();
     let (siblings, mentions) = match parsing {
-        Parsing::Touched(mentions) => (moved_definitions(runs, lines), mentions),
+        Parsing::Touched(mentions) => (Some(moved_definitions(runs, lines)), mentions),
         Parsing::Whole => (None, &Mentions::default()),
     };
     let selections = siblings.and_then(|siblings| {
@@ -102,7 +109,8 @@ fn with_mentions(mut rows: Vec<Range<usize>>, text: &str, names: &[String]) -> V
     rows
 }
 
-/// The rows of the definitions that may have moved, on each side.
+/// The rows of the definitions (and module-level imports) that may have
+/// moved, on each side.
 #[derive(Debug, Default)]
 struct MovedDefinitions {
     old: Vec<usize>,
@@ -110,18 +118,22 @@ struct MovedDefinitions {
 }
 
 /// The `def`/`class` lines removed in one run and added in another (the
-/// definition may have moved, and a move is judged against its siblings), or
-/// `None` when the classifiers need every statement of the file: when an
-/// import changed (an import's names are checked against the whole module).
-fn moved_definitions(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> Option<MovedDefinitions> {
+/// definition may have moved, and a move is judged against its siblings),
+/// and the module-level import lines that changed (an import may have been
+/// re-sorted among its siblings).
+fn moved_definitions(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> MovedDefinitions {
     let mut removed: Vec<(&[u8], usize, usize)> = Vec::new();
     let mut added: Vec<(&[u8], usize, usize)> = Vec::new();
+    let mut moved = MovedDefinitions::default();
     for (index, run) in runs.iter().enumerate() {
-        for (rows, side_lines, found) in [(&run.old, lines.0, &mut removed), (&run.new, lines.1, &mut added)] {
+        for (rows, side_lines, found, import_rows) in [
+            (&run.old, lines.0, &mut removed, &mut moved.old),
+            (&run.new, lines.1, &mut added, &mut moved.new),
+        ] {
             for row in rows.clone() {
                 let Some(line) = side_lines.get(row) else { continue };
                 if line.starts_with(b"import ") || line.starts_with(b"from ") {
-                    return None;
+                    import_rows.push(row);
                 }
                 if let Some(name) = defined_name(line) {
                     found.push((name, index, row));
@@ -129,7 +141,6 @@ fn moved_definitions(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> Option<MovedD
             }
         }
     }
-    let mut moved = MovedDefinitions::default();
     for &(name, run, old_row) in &removed {
         for &(_, _, new_row) in added
             .iter()
@@ -139,5 +150,5 @@ fn moved_definitions(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> Option<MovedD
             moved.new.push(new_row);
         }
     }
-    Some(moved)
+    moved
 }

@@ -778,3 +778,50 @@ fn a_comment_the_line_diff_moves_past_blank_lines_is_formatting() {
     let new = "import os\n\n# --- helpers\n\n\ndef f():\n    pass\n";
     all_labelled(old, new, Formatting);
 }
+
+#[test]
+fn a_changed_import_is_judged_on_every_use_of_its_names_without_a_whole_parse() {
+    let filler: String = (0..60)
+        .map(|i| format!("def pad{i}(x):\n    return x + {i}\n\n\n"))
+        .collect();
+    let tail = "def annotated(x: Mapping) -> None:\n    pass\n\n\nCODE = Sequence\n";
+    let old = format!("from typing import Mapping, Sequence\n\n\n{filler}{tail}");
+    let new = format!("from typing import Mapping, Sequence, Set\n\n\n{filler}{tail}");
+    let (old, new) = (old.as_bytes(), new.as_bytes());
+    let context = Context::default();
+    let (touched, lacking) = classify_parsing(
+        old,
+        new,
+        Language::Python,
+        &context,
+        Parsing::Touched(&Mentions::default()),
+    );
+    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole).0;
+    assert_eq!(touched.changes, whole.changes);
+    assert_eq!(lacking, Lacking::Nothing);
+    assert!(
+        touched.changes.iter().all(|change| change.label == Substantive),
+        "{:?}",
+        touched.changes
+    );
+}
+
+#[test]
+fn an_import_used_only_in_annotations_far_away_is_found_by_a_mention_pass() {
+    let filler: String = (0..60)
+        .map(|i| format!("def pad{i}(x):\n    return x + {i}\n\n\n"))
+        .collect();
+    let tail = "def annotated(x):\n    y: Mapping = x\n    return y\n";
+    let old = format!("import os\n\n\n{filler}{tail}");
+    let new = format!("import os\nfrom typing import Mapping\n\n\n{filler}{tail}");
+    let (old, new) = (old.as_bytes(), new.as_bytes());
+    let context = Context::default();
+    let touched = classify_in(old, new, Language::Python, &context);
+    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole).0;
+    assert_eq!(touched.changes, whole.changes);
+    assert_eq!(touched.changes[0].label, Annotation, "{:?}", touched.changes);
+    let used_in_code = String::from_utf8_lossy(new).replace("y: Mapping = x", "y = Mapping(x)");
+    let old_code = String::from_utf8_lossy(old).replace("y: Mapping = x", "y = Mapping(x)");
+    let touched = classify_in(old_code.as_bytes(), used_in_code.as_bytes(), Language::Python, &context);
+    assert_eq!(touched.changes[0].label, Substantive, "{:?}", touched.changes);
+}

@@ -46,7 +46,9 @@ fn indents_with_a_tab(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'\t', bytes).any(|at| {
         let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1);
-        bytes[line_start..at].iter().all(|b| matches!(b, b' ' | b'\t' | b'\x0c'))
+        bytes[line_start..at]
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\x0c'))
     })
 }
 

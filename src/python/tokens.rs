@@ -103,6 +103,10 @@ pub struct ParsedSource {
     pub line_starts: Vec<usize>,
     /// Token ranges of the import statements, in order.
     pub imports: Vec<std::ops::Range<usize>>,
+    /// The names of imports that may be used only in annotations, spelled in
+    /// statements a partial parse left out (see
+    /// [`ParsedSource::mark_annotation_only_imports`]).
+    pub uncertain_imports: Vec<String>,
 }
 
 impl ParsedSource {
@@ -340,16 +344,15 @@ fn parse_with(
     let mut builder = Builder::new(text);
     builder.walk(tree.walk());
     let Builder {
-        mut tokens,
+        tokens,
         comments,
         scopes,
         lexical_scopes,
         imports,
         ..
     } = builder;
-    mark_annotation_only_imports(text, &mut tokens, &imports);
     let error_rows = error_rows(tree.root_node(), text);
-    Some(ParsedSource {
+    let mut source = ParsedSource {
         selection: selection.cloned(),
         line_starts: starts,
         parse_errors: !error_rows.is_empty(),
@@ -361,7 +364,10 @@ fn parse_with(
         scopes,
         lexical_scopes,
         imports,
-    })
+        uncertain_imports: Vec::new(),
+    };
+    source.mark_annotation_only_imports();
+    Some(source)
 }
 
 /// The rows of a tree's syntax errors (see [`ParsedSource::error_rows`]),
@@ -430,47 +436,65 @@ fn included_ranges(text: &str, line_starts: &[usize], rows: &[std::ops::Range<us
         .collect()
 }
 
-/// An import whose names are used only in annotations (`from typing import
-/// Optional` added with type hints) belongs to the annotations: its tokens
-/// take the annotation role. An import with any use in code stays code.
-fn mark_annotation_only_imports(text: &str, tokens: &mut [Token], imports: &[std::ops::Range<usize>]) {
-    if imports.is_empty() {
-        return;
-    }
-    let name_of = |token: &Token| &text[token.start_byte as usize..token.end_byte as usize];
-    let in_import = |index: usize| imports.iter().any(|range| range.contains(&index));
-    let mut in_code = std::collections::HashSet::new();
-    let mut in_annotations = std::collections::HashSet::new();
-    for (index, token) in tokens.iter().enumerate() {
-        if token.site.is_none() || in_import(index) {
-            continue;
+impl ParsedSource {
+    /// An import whose names are used only in annotations (`from typing
+    /// import Optional` added with type hints) belongs to the annotations:
+    /// its tokens take the annotation role. An import with any use in code
+    /// stays code. When only some statements were parsed, an import none of
+    /// whose names is seen in code there, but one of whose names is spelled
+    /// in the statements left out, stays code and its names are listed in
+    /// `uncertain_imports`: only the statements that mention them can tell.
+    fn mark_annotation_only_imports(&mut self) {
+        if self.imports.is_empty() {
+            return;
         }
-        match token.role {
-            Role::Annotation => in_annotations.insert(name_of(token)),
-            _ => in_code.insert(name_of(token)),
-        };
-    }
-    for range in imports {
-        let bound: Vec<&str> = tokens[range.clone()]
-            .iter()
-            .filter(|t| {
-                t.site
-                    .is_some_and(|s| matches!(s.position, NamePosition::Imported | NamePosition::Binding))
-            })
-            .map(name_of)
-            .collect();
-        let annotation_only = !bound.is_empty()
-            && bound
+        let text = &self.text;
+        let name_of = |token: &Token| &text[token.start_byte as usize..token.end_byte as usize];
+        let in_import = |index: usize| self.imports.iter().any(|range| range.contains(&index));
+        let mut in_code = std::collections::HashSet::new();
+        let mut in_annotations = std::collections::HashSet::new();
+        for (index, token) in self.tokens.iter().enumerate() {
+            if token.site.is_none() || in_import(index) {
+                continue;
+            }
+            match token.role {
+                Role::Annotation => in_annotations.insert(name_of(token)),
+                _ => in_code.insert(name_of(token)),
+            };
+        }
+        let mut annotation_only = Vec::new();
+        let mut uncertain = Vec::new();
+        for range in &self.imports {
+            let bound: Vec<&str> = self.tokens[range.clone()]
                 .iter()
-                .all(|name| in_annotations.contains(name) && !in_code.contains(name));
-        if !annotation_only {
-            continue;
+                .filter(|t| {
+                    t.site
+                        .is_some_and(|s| matches!(s.position, NamePosition::Imported | NamePosition::Binding))
+                })
+                .map(name_of)
+                .collect();
+            if bound.is_empty() || bound.iter().any(|name| in_code.contains(name)) {
+                continue;
+            }
+            let unseen: Vec<&str> = bound
+                .iter()
+                .copied()
+                .filter(|name| self.mentions_outside_parsed(name))
+                .collect();
+            if !unseen.is_empty() {
+                uncertain.extend(unseen.into_iter().map(str::to_owned));
+            } else if bound.iter().all(|name| in_annotations.contains(name)) {
+                annotation_only.push(range.clone());
+            }
         }
-        for token in &mut tokens[range.clone()] {
-            token.key = key_of((token.key, Role::Annotation));
-            token.shape = key_of((token.shape, Role::Annotation));
-            token.role = Role::Annotation;
+        for range in annotation_only {
+            for token in &mut self.tokens[range] {
+                token.key = key_of((token.key, Role::Annotation));
+                token.shape = key_of((token.shape, Role::Annotation));
+                token.role = Role::Annotation;
+            }
         }
+        self.uncertain_imports = uncertain;
     }
 }
 
