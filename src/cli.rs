@@ -217,7 +217,8 @@ fn open_repository() -> anyhow::Result<(Repository, std::path::PathBuf)> {
 fn run(args: &ScoreArgs) -> anyhow::Result<bool> {
     let (repo, cwd) = open_repository()?;
     let options = Options::resolve(args, &repo, &cwd)?;
-    let report = crate::analyze(&repo, &options.spec, &options.pathspecs, &options.gate)?;
+    let keep_text = report::shows_lines(options.format, options.style);
+    let report = crate::analyze_with(&repo, &options.spec, &options.pathspecs, &options.gate, keep_text)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     report::write(&report, options.format, options.style, &mut out)?;
     out.flush()?;

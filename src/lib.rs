@@ -22,29 +22,34 @@ pub mod spellings;
 
 use git2::Repository;
 
-use score::{Gate, Report};
+use score::{Gate, Report, Scoring};
 use source::SourceSpec;
 
 /// Scores one source of a repository: reads it, classifies every changed
-/// line, and applies the gate. Never writes to the repository.
+/// line, and applies the gate. Never writes to the repository. The report
+/// keeps each file's text (for reporters that show the changed lines).
 pub fn analyze(repo: &Repository, spec: &SourceSpec, pathspecs: &[String], gate: &Gate) -> error::Result<Report> {
+    analyze_with(repo, spec, pathspecs, gate, true)
+}
+
+/// [`analyze`], keeping each file's text only if `keep_text`: without it,
+/// memory holds the files being scored, not the whole diff.
+pub fn analyze_with(
+    repo: &Repository,
+    spec: &SourceSpec,
+    pathspecs: &[String],
+    gate: &Gate,
+    keep_text: bool,
+) -> error::Result<Report> {
     let resolved = source::resolve(repo, spec, pathspecs)?;
     let pairs = pairs::load(repo, &resolved)
         .filter(|pair| pair.as_ref().is_err() || pair.as_ref().is_ok_and(|pair| gate.scores(pair)));
-    let line_diff = resolved.line_diff;
-    let mut files = score::score_files(pairs, &gate.noise, &line_diff, |names, files| {
-        let in_diff: Vec<(&str, &str, &[u8])> = files
-            .iter()
-            .map(|file| {
-                (
-                    file.pair.path.as_str(),
-                    file.pair.old_path.as_str(),
-                    file.pair.new.as_slice(),
-                )
-            })
-            .collect();
-        spellings::find(repo, &resolved, names, &in_diff)
-    })?;
+    let scoring = Scoring {
+        noise: gate.noise.clone(),
+        line_diff: resolved.line_diff,
+        keep_text,
+    };
+    let mut files = score::score_files(pairs, &scoring, |names| spellings::find(repo, &resolved, names))?;
     gate.mark(&mut files);
     Ok(score::summarize(resolved.info, files, gate))
 }

@@ -6,6 +6,7 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
+use crate::classify::marks::FileMarks;
 use crate::classify::{Analysis, Context, Language, ModuleRename, classify_in, module_of_path};
 use crate::config::Patterns;
 use crate::error::{Error, Result};
@@ -121,8 +122,22 @@ pub fn noise_score(noise: usize, changed: usize) -> u8 {
     ((200 * noise + changed) / (2 * changed)).min(100) as u8
 }
 
+/// How files are scored: which labels are noise, how git diffs lines in the
+/// repository, and whether a reporter needs the files' text afterwards (to
+/// show the changed lines); without it, each file's text is dropped as soon
+/// as its labels are known, so memory holds the files in flight, not the diff.
+#[derive(Debug, Clone, Default)]
+pub struct Scoring {
+    pub noise: NoisePolicy,
+    pub line_diff: LineDiffOptions,
+    pub keep_text: bool,
+}
+
+/// How many files are read ahead of the ones being scored, per thread.
+const READ_AHEAD_PER_THREAD: usize = 2;
+
 /// Analyses one pair and counts its lines.
-pub fn score_file(pair: FilePair, policy: &NoisePolicy, line_diff: &LineDiffOptions) -> FileReport {
+pub fn score_file(pair: FilePair, scoring: &Scoring) -> FileReport {
     let mut file = FileReport {
         pair,
         analysis: None,
@@ -133,7 +148,10 @@ pub fn score_file(pair: FilePair, policy: &NoisePolicy, line_diff: &LineDiffOpti
         protected: false,
         in_scope: true,
     };
-    file.analyze(policy, line_diff, &Surroundings::default());
+    file.analyze(scoring, &Surroundings::default());
+    if !file.depends_on_other_files() {
+        file.release(scoring);
+    }
     file
 }
 
@@ -165,7 +183,7 @@ impl Surroundings {
 
 impl FileReport {
     /// (Re)classifies the pair with what it depends on outside, and recounts.
-    fn analyze(&mut self, policy: &NoisePolicy, line_diff: &LineDiffOptions, surroundings: &Surroundings) {
+    fn analyze(&mut self, scoring: &Scoring, surroundings: &Surroundings) {
         let pair = &self.pair;
         self.analysis = (!pair.binary).then(|| {
             let language = if pair.kind == EntryKind::File && is_python_path(&pair.path) {
@@ -177,7 +195,7 @@ impl FileReport {
                 path: pair.path.clone(),
                 status: pair.status,
                 renamed_elsewhere: surroundings.renamed.clone(),
-                line_diff: *line_diff,
+                line_diff: scoring.line_diff,
                 runs: pair.line_diff.clone(),
                 spelled_elsewhere: surroundings.spelled_outside(&pair.path),
             };
@@ -188,8 +206,29 @@ impl FileReport {
             self.by_label.add(change.label, change.line_count());
         }
         self.changed_lines = self.analysis.as_ref().map_or(0, Analysis::changed_lines);
-        self.noise_lines = policy.noise_lines(&self.by_label);
+        self.noise_lines = scoring.noise.noise_lines(&self.by_label);
         self.score = noise_score(self.noise_lines, self.changed_lines);
+    }
+
+    /// Whether the labels may change once the other files are known: a
+    /// private name renamed here, an import renamed elsewhere.
+    fn depends_on_other_files(&self) -> bool {
+        self.analysis
+            .as_ref()
+            .is_some_and(|a| !a.private_renames.is_empty() || a.waiting_on_imports)
+    }
+
+    /// Drops what the reporters do not read: the per-row marks, and the text
+    /// unless `scoring` keeps it.
+    fn release(&mut self, scoring: &Scoring) {
+        if let Some(analysis) = &mut self.analysis {
+            analysis.marks = FileMarks::default();
+        }
+        if !scoring.keep_text {
+            self.pair.old = Vec::new();
+            self.pair.new = Vec::new();
+        }
+        self.pair.line_diff = None;
     }
 
     fn private_renames(&self) -> &[String] {
@@ -213,17 +252,20 @@ impl FileReport {
 /// renames depend on either are classified again.
 pub fn score_files(
     pairs: impl Iterator<Item = Result<FilePair>>,
-    policy: &NoisePolicy,
-    line_diff: &LineDiffOptions,
-    mut find_spellings: impl FnMut(&[String], &[FileReport]) -> Result<Spellings>,
+    scoring: &Scoring,
+    mut find_spellings: impl FnMut(&[String]) -> Result<Spellings>,
 ) -> Result<Vec<FileReport>> {
     let (sender, receiver) = mpsc::channel();
+    let in_flight = Slots::new(READ_AHEAD_PER_THREAD * rayon::current_num_threads() + 1);
     rayon::in_place_scope(|scope| {
         for (index, pair) in pairs.enumerate() {
-            let (pair, sender) = (pair?, sender.clone());
+            in_flight.take();
+            let (pair, sender, in_flight) = (pair?, sender.clone(), &in_flight);
             scope.spawn(move |_| {
+                let file = score_file(pair, scoring);
+                in_flight.give_back();
                 // The receiver outlives the scope.
-                let _ = sender.send((index, score_file(pair, policy, line_diff)));
+                let _ = sender.send((index, file));
             });
         }
         Ok::<_, Error>(())
@@ -233,17 +275,47 @@ pub fn score_files(
     numbered.sort_unstable_by_key(|(index, _)| *index);
     let mut files: Vec<FileReport> = numbered.into_iter().map(|(_, file)| file).collect();
     let mut surroundings = Surroundings::default();
-    look_for_spellings(&mut files, &mut surroundings, policy, line_diff, &mut find_spellings)?;
+    look_for_spellings(&mut files, &mut surroundings, scoring, &mut find_spellings)?;
     surroundings.renamed = module_renames(&files);
     if !surroundings.renamed.is_empty() {
         files
             .par_iter_mut()
             .filter(|file| file.analysis.as_ref().is_some_and(|a| a.waiting_on_imports))
-            .for_each(|file| file.analyze(policy, line_diff, &surroundings));
+            .for_each(|file| file.analyze(scoring, &surroundings));
         // A rename that now crosses files may name a private name not yet looked for.
-        look_for_spellings(&mut files, &mut surroundings, policy, line_diff, &mut find_spellings)?;
+        look_for_spellings(&mut files, &mut surroundings, scoring, &mut find_spellings)?;
     }
+    files.iter_mut().for_each(|file| file.release(scoring));
     Ok(files)
+}
+
+/// A counting semaphore: how many files may be read and not yet scored.
+struct Slots {
+    free: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+impl Slots {
+    fn new(count: usize) -> Slots {
+        Slots {
+            free: std::sync::Mutex::new(count),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Waits for a free slot and takes it.
+    fn take(&self) {
+        let mut free = self.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while *free == 0 {
+            free = self.freed.wait(free).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        *free -= 1;
+    }
+
+    fn give_back(&self) {
+        *self.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) += 1;
+        self.freed.notify_one();
+    }
 }
 
 /// Looks for the private renamed names not looked for yet, and classifies
@@ -251,9 +323,8 @@ pub fn score_files(
 fn look_for_spellings(
     files: &mut [FileReport],
     surroundings: &mut Surroundings,
-    policy: &NoisePolicy,
-    line_diff: &LineDiffOptions,
-    find_spellings: &mut impl FnMut(&[String], &[FileReport]) -> Result<Spellings>,
+    scoring: &Scoring,
+    find_spellings: &mut impl FnMut(&[String]) -> Result<Spellings>,
 ) -> Result<()> {
     let mut names: Vec<String> = files
         .iter()
@@ -265,7 +336,7 @@ fn look_for_spellings(
     if names.is_empty() {
         return Ok(());
     }
-    let found = find_spellings(&names, files)?;
+    let found = find_spellings(&names)?;
     for name in names {
         let paths = found.get(&name).cloned().unwrap_or_default();
         surroundings.spelled.insert(name, paths);
@@ -274,7 +345,7 @@ fn look_for_spellings(
     files
         .par_iter_mut()
         .filter(|file| file.renamed_a_name_spelled_outside(surroundings))
-        .for_each(|file| file.analyze(policy, line_diff, surroundings));
+        .for_each(|file| file.analyze(scoring, surroundings));
     Ok(())
 }
 

@@ -9,7 +9,6 @@
 //! configuration files, and is bounded: past the bound every name counts as
 //! spelled elsewhere, so the answer errs toward `substantive`.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
@@ -34,20 +33,10 @@ const MAX_BYTES: usize = 256 * 1024 * 1024;
 /// The path recorded when the bound is reached: it is no file of the diff.
 pub const TOO_LARGE: &str = "(repository too large to search)";
 
-/// Which files of the new side spell each of `names`. `in_diff` holds the
-/// diff's own files (path, old path, new content): their new content is
-/// read from there, and a path that the diff removed is not read at all.
-pub fn find(
-    repo: &Repository,
-    source: &ResolvedSource<'_>,
-    names: &[String],
-    in_diff: &[(&str, &str, &[u8])],
-) -> Result<Spellings> {
+/// Which files of the new side (the diff's own files included, as they are
+/// after it) spell each of `names`.
+pub fn find(repo: &Repository, source: &ResolvedSource<'_>, names: &[String]) -> Result<Spellings> {
     let mut search = Search::new(names);
-    let skip: HashSet<&str> = in_diff.iter().flat_map(|(path, old, _)| [*path, *old]).collect();
-    for (path, _, content) in in_diff {
-        search.file(path, content);
-    }
     let mut candidates: Vec<(String, Oid)> = Vec::new();
     match source.new_tree {
         Some(tree) => {
@@ -71,7 +60,7 @@ pub fn find(
     }
     let workdir = repo.workdir().filter(|_| source.new_side == NewSide::WorkTree);
     for (path, id) in candidates {
-        if skip.contains(path.as_str()) || !searched(&path) {
+        if !searched(&path) {
             continue;
         }
         if search.exhausted() {

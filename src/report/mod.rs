@@ -9,7 +9,7 @@ pub mod sarif;
 
 use std::io::Write;
 
-use crate::classify::Analysis;
+use crate::classify::{Analysis, LineRange};
 use crate::label::Label;
 use crate::lines::Run;
 use crate::score::Report;
@@ -43,11 +43,26 @@ pub fn write(report: &Report, format: Format, style: HumanStyle, out: &mut dyn W
     }
 }
 
+/// Whether a format shows the changed lines themselves (then scoring keeps
+/// each file's text for it).
+pub fn shows_lines(format: Format, style: HumanStyle) -> bool {
+    format == Format::Human && style.verbose
+}
+
 /// The distinct labels of a run's lines, in precedence order.
 pub fn hunk_labels(analysis: &Analysis, run: &Run) -> Vec<Label> {
-    let old = run.old.clone().filter_map(|row| analysis.marks.old.get(row));
-    let new = run.new.clone().filter_map(|row| analysis.marks.new.get(row));
-    let mut labels: Vec<Label> = old.chain(new).map(|mark| mark.label).collect();
+    // Changes count lines from 1, runs rows from 0.
+    let overlaps = |ranges: &[LineRange], rows: &std::ops::Range<usize>| {
+        ranges
+            .iter()
+            .any(|range| range.start - 1 < rows.end && rows.start < range.end)
+    };
+    let mut labels: Vec<Label> = analysis
+        .changes
+        .iter()
+        .filter(|change| overlaps(&change.old, &run.old) || overlaps(&change.new, &run.new))
+        .map(|change| change.label)
+        .collect();
     labels.sort_unstable();
     labels.dedup();
     labels
