@@ -258,7 +258,9 @@ impl Checker<'_> {
             .collect();
         if !imports.is_empty() {
             let renamed_at_source = imports.iter().all(|&t| self.renamed_where_defined(t, from, to));
-            if !renamed_at_source {
+            // Only a private name's rename can be noise where it is defined,
+            // so only it is worth waiting for.
+            if !renamed_at_source && visibility::is_private(from) {
                 self.waiting_on_imports.set(true);
             }
             return renamed_at_source;

@@ -45,9 +45,13 @@ pub fn of(old: &ParsedSource, key: &NameKey<'_>, occurrences: &[usize], name: &s
 }
 
 /// `_name` is private; a dunder (`__init__`) is called by Python itself.
-fn by_spelling(name: &str) -> Visibility {
+pub fn is_private(name: &str) -> bool {
     let dunder = name.starts_with("__") && name.ends_with("__");
-    if name.starts_with('_') && !dunder {
+    name.starts_with('_') && !dunder
+}
+
+fn by_spelling(name: &str) -> Visibility {
+    if is_private(name) {
         Visibility::Private
     } else {
         Visibility::Public
