@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 
 use crate::classify::marks::FileMarks;
-use crate::classify::{Analysis, Context, Language, ModuleRename, classify_in, module_of_path};
+use crate::classify::{Alignment, Analysis, Context, Language, ModuleRename, classify_in, module_of_path};
 use crate::config::Patterns;
 use crate::error::{Error, Result};
 use crate::label::Label;
@@ -223,6 +223,7 @@ impl FileReport {
     fn release(&mut self, scoring: &Scoring) {
         if let Some(analysis) = &mut self.analysis {
             analysis.marks = FileMarks::default();
+            analysis.alignment = Alignment::default();
         }
         if !scoring.keep_text {
             self.pair.old = Vec::new();

@@ -78,6 +78,9 @@ pub struct Findings {
     /// The name tokens of definitions aligned with each other (unchanged or
     /// renamed), `(old token, new token)`: a definition's other self.
     pub paired_definitions: Vec<(usize, usize)>,
+    /// Rows joined by a token the alignment matched, `(old row, new row)`:
+    /// parts of one statement on both sides.
+    pub partners: Vec<(usize, usize)>,
 }
 
 /// The two sides of one region: the rows it covers on each side.
@@ -100,6 +103,7 @@ pub fn align_region(old: &ParsedSource, new: &ParsedSource, region: &Region, fin
         new_partners: Vec::new(),
     };
     aligner.collect_partners(&ops);
+    findings.partners.extend_from_slice(&aligner.old_partners);
     for op in &ops {
         aligner.record(op, findings);
     }

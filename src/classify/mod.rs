@@ -10,6 +10,7 @@ pub mod changes;
 mod context;
 mod documentation;
 pub mod marks;
+pub mod middle;
 mod moves;
 mod parsing;
 mod regions;
@@ -28,6 +29,7 @@ pub use parsing::MAX_PARSE_BYTES;
 use parsing::touched_statements;
 use parsing::{Mentions, Parsing, parse_both};
 use regions::{alignment_regions, run_regions};
+pub use rename::RenamedSpan;
 use rename::Verdict;
 use rows::RowSet;
 
@@ -72,6 +74,23 @@ pub struct Analysis {
     /// The old names of the private module- and class-level renames found:
     /// each stays a rename only if no other file of the repository spells it.
     pub private_renames: Vec<String>,
+    /// How the two sides line up, for taking the noise out (see `middle`).
+    pub alignment: Alignment,
+}
+
+/// How the two sides of a file line up beyond the line diff: what taking the
+/// noise out of a diff needs to rebuild real code.
+#[derive(Debug, Clone, Default)]
+pub struct Alignment {
+    /// Changed rows joined by a token the alignment matched, `(old row, new
+    /// row)`: parts of one statement, to be kept or reverted together.
+    pub partners: Vec<(usize, usize)>,
+    /// The same for the rows of a moved definition's two places.
+    pub move_partners: Vec<(usize, usize)>,
+    /// The definitions labelled as moved: `(old rows, new rows)`.
+    pub moves: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    /// Where the new side spells each renamed name.
+    pub renamed_spans: Vec<RenamedSpan>,
 }
 
 impl Analysis {
@@ -148,6 +167,7 @@ fn whole_file(old: &[u8], new: &[u8], language: Language, status: Status) -> Ana
         module_renames: Vec::new(),
         waiting_on_imports: false,
         private_renames: Vec::new(),
+        alignment: Alignment::default(),
     }
 }
 
@@ -193,6 +213,7 @@ fn classify_parsing(
         module_renames: Vec::new(),
         waiting_on_imports: false,
         private_renames: Vec::new(),
+        alignment: Alignment::default(),
     };
     let lines = (&old_lines[..], &new_lines[..]);
     let parsed = match language {
@@ -216,6 +237,7 @@ fn classify_parsing(
             analysis.module_renames = python.module_renames;
             analysis.waiting_on_imports = python.waiting_on_imports;
             analysis.private_renames = python.private_renames;
+            analysis.alignment = python.alignment;
             (python.regions, python.notes)
         }
         None => {
@@ -249,6 +271,7 @@ struct PythonMarks {
     module_renames: Vec<(String, String)>,
     waiting_on_imports: bool,
     private_renames: Vec<String>,
+    alignment: Alignment,
     lacking: Lacking,
 }
 
@@ -297,9 +320,16 @@ fn mark_python(
     }
 
     let mut findings = Findings::default();
+    let mut move_partners = Vec::new();
     for (region, twin) in &regions {
         if !twin.as_ref().is_some_and(|twin| twin.resorted) {
+            let partners_before = findings.partners.len();
             align_region(old, new, region, &mut findings);
+            if twin.is_some() {
+                // A moved definition's rows are partners of its other place:
+                // not one statement edited in place.
+                move_partners.extend(findings.partners.drain(partners_before..));
+            }
         }
     }
     let renames = rename::verify(old, new, &findings, context);
@@ -351,6 +381,7 @@ fn mark_python(
 
     let first_move_note = notes.len();
     notes.extend(move_notes);
+    let mut kept_moves = Vec::new();
     for (region, twin) in &mut regions {
         region.old = region.old.intersect(&changed_old);
         region.new = region.new.intersect(&changed_new);
@@ -371,6 +402,9 @@ fn mark_python(
                 marks::mark_code_rows(&mut marks.new, range.clone(), lines.1, substantive);
             }
             continue;
+        }
+        if twin.moved && !twin.resorted {
+            kept_moves.push(twin.rows.clone());
         }
         let reorder = Mark {
             label: Label::Reorder,
@@ -410,6 +444,12 @@ fn mark_python(
         module_renames: renames.module_renames,
         waiting_on_imports: renames.waiting_on_imports,
         private_renames: renames.private_names,
+        alignment: Alignment {
+            partners: findings.partners,
+            move_partners,
+            moves: kept_moves,
+            renamed_spans: renames.renamed_spans,
+        },
         lacking: match (
             moves_need_whole_file || renames.reach_unknown,
             renames.unparsed_mentions,
@@ -470,6 +510,10 @@ struct Twin {
     resorted: bool,
     /// The rows of the definition's body on each side (after its signature).
     body: (std::ops::Range<usize>, std::ops::Range<usize>),
+    /// The rows of the whole definition on each side.
+    rows: (std::ops::Range<usize>, std::ops::Range<usize>),
+    /// Whether the definition moved (else a sibling moved past it).
+    moved: bool,
 }
 
 impl Twin {
@@ -477,6 +521,8 @@ impl Twin {
     fn regrouped(region: &Region, note: usize) -> Twin {
         Twin {
             body: (0..0, 0..0),
+            rows: (0..0, 0..0),
+            moved: true,
             note,
             same_old: region.old.clone(),
             same_new: region.new.clone(),
@@ -521,6 +567,8 @@ impl Twin {
                 moves::body_rows(sources.0, &old_rows),
                 moves::body_rows(sources.1, &new_rows),
             ),
+            rows: (old_rows, new_rows),
+            moved: moved.moved,
         }
     }
 

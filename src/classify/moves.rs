@@ -38,6 +38,9 @@ pub struct Move {
     pub container: String,
     /// An import whose names were only re-sorted: nothing to align.
     pub resorted: bool,
+    /// Whether the item moved (else it kept its place, and is aligned with
+    /// its twin only because a sibling moved past it).
+    pub moved: bool,
 }
 
 /// Finds the moved items whose lines the line diff changed.
@@ -75,6 +78,7 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
                     kind: old_item.kind,
                     container: path.clone(),
                     resorted,
+                    moved: moved[index],
                 });
             }
         }

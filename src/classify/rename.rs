@@ -131,10 +131,28 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, findings: &Findings, conte
         {
             outcome.module_renames.push((from.clone(), to.clone()));
         }
+        let from = match &note.detail {
+            Detail::Rename { from, .. } => from.clone(),
+            Detail::Reorder { .. } => continue,
+        };
         outcome.notes.push(note);
+        let note = outcome.notes.len() - 1;
         for member in members {
-            outcome.verdicts[member] = Verdict::Rename(outcome.notes.len() - 1);
+            outcome.verdicts[member] = Verdict::Rename(note);
         }
+        // Every spelling of the new name, new code's included: separating the
+        // rename out puts the old name back in each.
+        outcome
+            .renamed_spans
+            .extend(tables.1.occurrences(new_key).iter().map(|&token| {
+                let token = &new.tokens[token];
+                RenamedSpan {
+                    bytes: token.start_byte as usize..token.end_byte as usize,
+                    row: token.first_row as usize,
+                    old_name: from.clone(),
+                    note,
+                }
+            }));
     }
     outcome.waiting_on_imports = checker.waiting_on_imports.get();
     outcome.private_names = checker.private_names.into_inner();
@@ -163,6 +181,19 @@ pub struct Outcome {
     pub private_names: Vec<String>,
     /// Whether a rename was refused because a class's base was not parsed.
     pub reach_unknown: bool,
+    /// Where the new side spells each renamed name.
+    pub renamed_spans: Vec<RenamedSpan>,
+}
+
+/// A new-side spelling of a renamed name: separating the rename out puts
+/// `old_name` back in these bytes (offsets into the parsed text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenamedSpan {
+    pub bytes: std::ops::Range<usize>,
+    pub row: usize,
+    pub old_name: String,
+    /// The note of the rename, among the file's notes.
+    pub note: usize,
 }
 
 struct Checker<'a> {
