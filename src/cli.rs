@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use git2::Repository;
 
 use crate::config::{self, Patterns};
+use crate::label::Label;
 use crate::report::{self, Format, HumanStyle};
 use crate::score::{Gate, NoisePolicy};
 use crate::source::{self, SourceSpec};
@@ -61,6 +62,64 @@ pub enum Command {
         #[command(subcommand)]
         action: HookAction,
     },
+    /// Take the noise out of the index: afterwards `git diff --cached` is the
+    /// real change and `git diff` the noise (the working tree is never
+    /// written). With --print, write the patch without the noise instead, for
+    /// any source, and change nothing.
+    #[command(after_help = SPLIT_EXAMPLES)]
+    Split(SplitArgs),
+}
+
+const SPLIT_EXAMPLES: &str = "\
+Examples:
+  diffscore split                    stage only the real change; the noise stays unstaged
+  diffscore split --undo             put back the index the last split replaced
+  diffscore split --worktree         stage the real part of the unstaged edits
+  diffscore split --only rename,docstring
+  diffscore split --print main...feature > pr.patch
+
+Each file is checked before anything is written; a file that cannot be split
+without cutting a statement in half stays as it was, with the reason.";
+
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// With --print: the source to print without its noise (REV, A..B or
+    /// A...B). Without --print, split takes the staged changes only.
+    #[arg(value_name = "REVISION")]
+    pub revision: Option<String>,
+
+    /// Stage the real part of the unstaged edits (index → working tree);
+    /// the working tree keeps everything.
+    #[arg(long, conflicts_with = "revision")]
+    pub worktree: bool,
+
+    /// Separate only these labels (comma-separated), e.g. rename,docstring.
+    /// Default: every noise label.
+    #[arg(long, value_delimiter = ',', value_parser = parse_label, value_name = "LABELS")]
+    pub only: Vec<Label>,
+
+    /// Print the patch without the noise (old → middle, `git apply`-able)
+    /// and change nothing.
+    #[arg(long)]
+    pub print: bool,
+
+    /// Put back the index that the last split replaced, byte for byte.
+    #[arg(long, conflicts_with_all = ["print", "worktree", "only", "revision"])]
+    pub undo: bool,
+
+    /// Only these paths (relative to the current folder, like git).
+    #[arg(last = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+}
+
+fn parse_label(name: &str) -> Result<Label, String> {
+    match Label::from_name(name) {
+        Some(Label::Substantive) | None => {
+            let noise: Vec<&str> = Label::ALL.iter().filter(|l| l.is_noise()).map(|l| l.as_str()).collect();
+            Err(format!("not a noise label; one of {}", noise.join(", ")))
+        }
+        Some(label) => Ok(label),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,6 +252,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Some(Command::Hook { action }) => run_hook(action).map(|()| true),
+        Some(Command::Split(args)) => run_split(args).map(|()| true),
         None => run(&cli.score),
     };
     match outcome {
@@ -223,6 +283,45 @@ fn run(args: &ScoreArgs) -> anyhow::Result<bool> {
     report::write(&report, options.format, options.style, &mut out)?;
     out.flush()?;
     Ok(report.summary.pass)
+}
+
+fn run_split(args: &SplitArgs) -> anyhow::Result<()> {
+    let (repo, cwd) = open_repository()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.undo {
+        crate::split::index::undo(&repo)?;
+        writeln!(out, "restored the index the last split replaced")?;
+        return Ok(out.flush()?);
+    }
+    let spec = match (&args.revision, args.worktree) {
+        (Some(revision), _) if args.print => SourceSpec::from_revision(revision),
+        (Some(_), _) => return Err(crate::error::Error::SplitNeedsIndex.into()),
+        (None, true) => SourceSpec::Worktree,
+        (None, false) => SourceSpec::Staged,
+    };
+    let separated: Vec<Label> = if args.only.is_empty() {
+        Label::ALL.into_iter().filter(|label| label.is_noise()).collect()
+    } else {
+        args.only.clone()
+    };
+    let pathspecs = source::pathspecs(&repo, &cwd, &args.paths);
+    // The index as it is now: the split is planned on it, and written only
+    // if nothing changed it meanwhile.
+    let planned = (!args.print)
+        .then(|| std::fs::read(repo.path().join("index")))
+        .transpose()
+        .context("cannot read the index")?;
+    let report = crate::analyze_with(&repo, &spec, &pathspecs, &Gate::default(), true)?;
+    let mut plans = crate::split::plan(&report, &separated);
+    let Some(planned) = planned else {
+        for note in crate::split::patch::write(&plans, &mut out)? {
+            eprintln!("diffscore: {note}");
+        }
+        return Ok(out.flush()?);
+    };
+    let written = crate::split::index::write(&repo, &mut plans, &planned)?;
+    report::split::write(&plans, &written, args.worktree, &mut out)?;
+    Ok(out.flush()?)
 }
 
 fn run_hook(action: &HookAction) -> anyhow::Result<()> {

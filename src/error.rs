@@ -18,6 +18,18 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("another git process is writing the index ({} exists): wait for it, or remove the file if no git process is running", .0.display())]
+    IndexLocked(PathBuf),
+    #[error("the index changed while the split was being planned: run it again")]
+    IndexChanged,
+    #[error("the index changed since the last split: undoing it would lose those changes")]
+    IndexChangedSinceSplit,
+    #[error("nothing to undo: no split saved an index here")]
+    NothingToUndo,
+    #[error(
+        "split rewrites the index, so it takes the staged changes (or --worktree); to see another source without its noise, add --print"
+    )]
+    SplitNeedsIndex,
     #[error("git: {0}")]
     Git(#[from] git2::Error),
 }

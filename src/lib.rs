@@ -19,6 +19,7 @@ pub mod report;
 pub mod score;
 pub mod source;
 pub mod spellings;
+pub mod split;
 
 use git2::Repository;
 

@@ -49,6 +49,9 @@ pub struct FilePair {
     pub old_path: String,
     pub status: Status,
     pub kind: EntryKind,
+    /// The file mode on each side, as git writes it (`0o100644`; 0 where the
+    /// file does not exist).
+    pub modes: (u32, u32),
     pub old: Vec<u8>,
     pub new: Vec<u8>,
     pub binary: bool,
@@ -126,6 +129,7 @@ fn load_pair(
         old_path,
         status,
         kind,
+        modes: (u32::from(old_file.mode()), u32::from(new_file.mode())),
         old: old.bytes,
         new: new.bytes,
         binary,

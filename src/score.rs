@@ -74,6 +74,8 @@ pub struct FileReport {
     pub protected: bool,
     /// Whether the path is inside the `--scope` patterns (always, without them).
     pub in_scope: bool,
+    /// What the classifier was told about the file's surroundings.
+    pub context: Context,
 }
 
 impl FileReport {
@@ -147,6 +149,7 @@ pub fn score_file(pair: FilePair, scoring: &Scoring) -> FileReport {
         score: 0,
         protected: false,
         in_scope: true,
+        context: Context::default(),
     };
     file.analyze(scoring, &Surroundings::default());
     if !file.depends_on_other_files() {
@@ -199,7 +202,9 @@ impl FileReport {
                 runs: pair.line_diff.clone(),
                 spelled_elsewhere: surroundings.spelled_outside(&pair.path),
             };
-            classify_in(&pair.old, &pair.new, language, &context)
+            let analysis = classify_in(&pair.old, &pair.new, language, &context);
+            self.context = context;
+            analysis
         });
         self.by_label = LabelCounts::default();
         for change in self.analysis.iter().flat_map(|a| &a.changes) {
@@ -218,17 +223,20 @@ impl FileReport {
             .is_some_and(|a| !a.private_renames.is_empty() || a.waiting_on_imports)
     }
 
-    /// Drops what the reporters do not read: the per-row marks, and the text
-    /// unless `scoring` keeps it.
+    /// Drops what the reporters do not read, unless `scoring` keeps the
+    /// text: then the per-row marks and the alignment stay too, for taking
+    /// the noise out.
     fn release(&mut self, scoring: &Scoring) {
+        self.context.runs = None;
+        if scoring.keep_text {
+            return;
+        }
         if let Some(analysis) = &mut self.analysis {
             analysis.marks = FileMarks::default();
             analysis.alignment = Alignment::default();
         }
-        if !scoring.keep_text {
-            self.pair.old = Vec::new();
-            self.pair.new = Vec::new();
-        }
+        self.pair.old = Vec::new();
+        self.pair.new = Vec::new();
         self.pair.line_diff = None;
     }
 

@@ -48,7 +48,7 @@ pub fn middle_version(old: &[u8], new: &[u8], analysis: &Analysis, separated: &[
         &analysis.alignment.moves,
     );
     let mut middle = Vec::with_capacity(new.len().max(old.len()));
-    rebuild.view(&whole, &[], &mut middle)?;
+    rebuild.view(&whole, &[], false, &mut middle)?;
     Ok(middle)
 }
 
@@ -307,8 +307,9 @@ struct Rebuild<'a> {
 }
 
 impl Rebuild<'_> {
-    /// Writes a view's blocks; `also_separated` labels are separated here too.
-    fn view(&self, view: &View, also_separated: &[Label], out: &mut Vec<u8>) -> Result<(), Refusal> {
+    /// Writes a view's blocks; `also_separated` labels are separated here
+    /// too. `copies` is a moved definition's two copies (no move inside).
+    fn view(&self, view: &View, also_separated: &[Label], copies: bool, out: &mut Vec<u8>) -> Result<(), Refusal> {
         for block in view.blocks(self.lines.old.len())? {
             let unchanged = block.old.len() == 1
                 && block.new.len() == 1
@@ -317,13 +318,13 @@ impl Rebuild<'_> {
                 self.old_rows(block.old, out);
                 continue;
             }
-            if self.separated.contains(&Label::Reorder)
-                && let Some((old_rows, new_rows)) = self.move_at(&block)
-            {
-                // At its old place the definition comes back, with the kept
-                // edits of its copy; at its new place it is gone.
-                if block.new.is_empty() {
-                    self.moved_back(&block, old_rows, new_rows, out)?;
+            if let Some((old_rows, new_rows)) = self.move_at(&block).filter(|_| !copies) {
+                // A moved definition stands at one of its places: the old
+                // one when its move is separated, else the new one; there it
+                // is its copy with the kept edits only.
+                let back = self.separated.contains(&Label::Reorder);
+                if block.new.is_empty() == back {
+                    self.moved_copy(&block, (old_rows, new_rows), back, out)?;
                 }
                 continue;
             }
@@ -410,16 +411,18 @@ impl Rebuild<'_> {
         })
     }
 
-    /// A moved definition at its old place: its two copies side by side, cut
-    /// into blocks like the file, with its move separated.
-    fn moved_back(
+    /// A moved definition at the place where it stays (`back`: its old
+    /// one): its two copies side by side, cut into blocks like the file, the
+    /// move itself separated or not; the block's blank lines around it come
+    /// from that place's side.
+    fn moved_copy(
         &self,
         block: &Block,
-        old_rows: Range<usize>,
-        new_rows: Range<usize>,
+        (old_rows, new_rows): (Range<usize>, Range<usize>),
+        back: bool,
         out: &mut Vec<u8>,
     ) -> Result<(), Refusal> {
-        let old_def = old_rows.start.max(block.old.start)..old_rows.end.min(block.old.end);
+        let old_def = old_rows.start..old_rows.end.min(self.lines.old.len());
         let new_def = new_rows.start..new_rows.end.min(self.lines.new.len());
         let inner = diff_line_slices(&self.lines.old[old_def.clone()], &self.lines.new[new_def.clone()]);
         let runs: Vec<Run> = inner
@@ -432,14 +435,24 @@ impl Rebuild<'_> {
             .collect();
         let copies = View::new(
             self.lines,
-            (old_def.clone(), new_def),
+            (old_def.clone(), new_def.clone()),
             &runs,
             &self.analysis.alignment.move_partners,
             &[],
         );
-        self.old_rows(block.old.start..old_def.start, out);
-        self.view(&copies, &[Label::Reorder], out)?;
-        self.old_rows(old_def.end..block.old.end, out);
+        let also_separated: &[Label] = if back { &[Label::Reorder] } else { &[] };
+        let (place, def) = if back {
+            (&block.old, &old_def)
+        } else {
+            (&block.new, &new_def)
+        };
+        let around = |rows: Range<usize>, out: &mut Vec<u8>| match back {
+            true => self.old_rows(rows, out),
+            false => self.new_rows(rows, out),
+        };
+        around(place.start..def.start.max(place.start), out);
+        self.view(&copies, also_separated, true, out)?;
+        around(def.end.min(place.end)..place.end, out);
         Ok(())
     }
 }
