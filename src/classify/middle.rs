@@ -45,11 +45,36 @@ pub fn middle_version(old: &[u8], new: &[u8], analysis: &Analysis, separated: &[
         (0..lines.old.len(), 0..lines.new.len()),
         &analysis.diff.runs,
         &analysis.alignment.partners,
-        &analysis.alignment.moves,
+        &spaced_moves(&lines, analysis),
     );
     let mut middle = Vec::with_capacity(new.len().max(old.len()));
     rebuild.view(&whole, &[], false, &mut middle)?;
     Ok(middle)
+}
+
+/// The moved definitions' places, each with the changed blank lines just
+/// above it: the spacing that moved with it.
+fn spaced_moves(lines: &Lines<'_>, analysis: &Analysis) -> Vec<(Range<usize>, Range<usize>)> {
+    let blank = |line: &[u8]| line.trim_ascii().is_empty();
+    let changed = |row: usize, old_side: bool| {
+        analysis.diff.runs.iter().any(|run| match old_side {
+            true => run.old.contains(&row),
+            false => run.new.contains(&row),
+        })
+    };
+    let spaced = |place: &Range<usize>, side: &[&[u8]], old_side: bool| {
+        let mut start = place.start;
+        while start > 0 && blank(side[start - 1]) && changed(start - 1, old_side) {
+            start -= 1;
+        }
+        start..place.end
+    };
+    analysis
+        .alignment
+        .moves
+        .iter()
+        .map(|(old_rows, new_rows)| (spaced(old_rows, &lines.old, true), spaced(new_rows, &lines.new, false)))
+        .collect()
 }
 
 /// Both sides' lines, and where each new line starts.

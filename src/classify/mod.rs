@@ -325,7 +325,7 @@ fn mark_python(
         if !twin.as_ref().is_some_and(|twin| twin.resorted) {
             let partners_before = findings.partners.len();
             align_region(old, new, region, &mut findings);
-            if twin.is_some() {
+            if twin.as_ref().is_some_and(|twin| twin.moved) {
                 // A moved definition's rows are partners of its other place:
                 // not one statement edited in place.
                 move_partners.extend(findings.partners.drain(partners_before..));
