@@ -34,6 +34,8 @@ Examples:
   diffscore --scope 'app/**'         fail if anything outside app/ changed
   diffscore --format json            one JSON object for bots (docs/json-output.md)
   diffscore --format sarif > x.sarif SARIF 2.1.0 for code scanning
+  diffscore --format markdown main...HEAD
+                                     a pull-request comment (GitHub, GitLab)
   diffscore -- src/app.py            only these paths
   diffscore hook install             block noisy commits with a pre-commit hook
 
@@ -95,7 +97,8 @@ pub struct ScoreArgs {
     pub worktree: bool,
 
     /// Output format: human (default), json (docs/json-output.md), sarif
-    /// (SARIF 2.1.0) or github (GitHub Actions annotations).
+    /// (SARIF 2.1.0), github (GitHub Actions annotations) or markdown (a
+    /// pull-request comment for GitHub and GitLab, under 60,000 characters).
     #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
     pub format: Format,
 

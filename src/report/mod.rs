@@ -1,15 +1,17 @@
 //! Reporters: the same [`Report`] written for people (human), for bots (JSON,
-//! SARIF) and for CI logs (GitHub Actions workflow commands).
+//! SARIF), for CI logs (GitHub Actions workflow commands) and for review
+//! threads (a markdown pull-request comment).
 //! Each writes to a `&mut dyn Write`, so tests capture the output.
 
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 
 use std::io::Write;
 
-use crate::classify::Analysis;
+use crate::classify::{Analysis, Change, LineRange};
 use crate::label::Label;
 use crate::lines::Run;
 use crate::score::Report;
@@ -24,6 +26,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: an annotation per noise change.
     Github,
+    /// A pull-request comment (GitHub, GitLab): verdict, files, noise changes.
+    Markdown,
 }
 
 /// How the human output looks.
@@ -40,6 +44,7 @@ pub fn write(report: &Report, format: Format, style: HumanStyle, out: &mut dyn W
         Format::Json => json::write(report, out),
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out),
+        Format::Markdown => markdown::write(report, out),
     }
 }
 
@@ -51,4 +56,23 @@ pub fn hunk_labels(analysis: &Analysis, run: &Run) -> Vec<Label> {
     labels.sort_unstable();
     labels.dedup();
     labels
+}
+
+/// `-12..13 +12..16`: where a change is, like a hunk header.
+pub fn where_text(change: &Change) -> String {
+    let side = |sign: char, ranges: &[LineRange]| {
+        ranges
+            .iter()
+            .map(|r| {
+                if r.start == r.end {
+                    format!("{sign}{}", r.start)
+                } else {
+                    format!("{sign}{}..{}", r.start, r.end)
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut parts = side('-', &change.old);
+    parts.extend(side('+', &change.new));
+    parts.join(" ")
 }
