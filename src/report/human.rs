@@ -19,12 +19,12 @@ pub fn write(report: &Report, style: HumanStyle, out: &mut dyn Write) -> std::io
     write_summary(report, &paint, out)
 }
 
-struct Painter {
-    color: bool,
+pub(super) struct Painter {
+    pub(super) color: bool,
 }
 
 impl Painter {
-    fn paint(&self, text: &str, style: Style) -> String {
+    pub(super) fn paint(&self, text: &str, style: Style) -> String {
         if self.color {
             text.style(style).to_string()
         } else {
@@ -37,7 +37,7 @@ impl Painter {
     }
 }
 
-fn label_style(label: Label) -> Style {
+pub(super) fn label_style(label: Label) -> Style {
     let style = Style::new();
     match label {
         Label::Substantive => style.red().bold(),
