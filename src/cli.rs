@@ -360,11 +360,15 @@ fn run_log(args: &LogArgs) -> anyhow::Result<bool> {
     log::score_commits(&repo, &commits, &pathspecs, &gate, |event| -> anyhow::Result<()> {
         match event {
             Event::Commit(commit) => {
-                progress.clear();
                 passed &= commit.summary.pass;
-                report::log::write(&commit, args.format, color, &mut out)?;
                 if streaming {
+                    // The line goes where the progress is: blank it, then draw it below.
+                    progress.clear();
+                    report::log::write(&commit, args.format, color, &mut out)?;
                     out.flush()?;
+                    progress.draw();
+                } else {
+                    report::log::write(&commit, args.format, color, &mut out)?;
                 }
             }
             Event::Progress { scored, total } => progress.show(scored, total),
@@ -381,6 +385,8 @@ fn run_log(args: &LogArgs) -> anyhow::Result<bool> {
 struct Progress {
     enabled: bool,
     start: Instant,
+    /// The last counts: scored, total.
+    counts: Option<(usize, usize)>,
     /// The width of the line on screen, to blank it.
     shown: usize,
 }
@@ -392,15 +398,25 @@ impl Progress {
         Progress {
             enabled: std::io::stderr().is_terminal(),
             start: Instant::now(),
+            counts: None,
             shown: 0,
         }
     }
 
     fn show(&mut self, scored: usize, total: usize) {
+        self.counts = Some((scored, total));
+        self.draw();
+    }
+
+    fn draw(&mut self) {
+        let Some((scored, total)) = self.counts else {
+            return;
+        };
         if self.enabled && self.start.elapsed() >= Self::AFTER {
             let line = format!("scored {scored}/{total} commits…");
-            eprint!("\r{line}");
-            self.shown = line.chars().count();
+            let width = line.chars().count();
+            eprint!("\r{line}{:pad$}", "", pad = self.shown.saturating_sub(width));
+            self.shown = self.shown.max(width);
         }
     }
 
