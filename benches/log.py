@@ -15,7 +15,9 @@ Then it times, as medians over --runs:
   parent) and the same with RAYON_NUM_THREADS=1 (one worker);
 - `git log -n N -p` (git computing and printing the same diffs) for scale;
 
-reports peak RSS, checks that the JSON has N lines, and that a sample of
+reports the best run too, the CPU time (user + system) of one more run and
+its peak RSS (wall times vary with whatever else the machine runs; the best
+run and the CPU time much less), checks that the JSON has N lines, and that a sample of
 commits has the summary `diffscore --format json REV` prints.
 
     cargo build --release && python3 benches/log.py [--diffscore PATH] [--commits N] [--runs N] [--cache DIR]
@@ -105,10 +107,10 @@ def measure(command, cwd, runs, env=ENV):
         start = time.perf_counter()
         subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
         times.append(time.perf_counter() - start)
-    timed = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, stdout=subprocess.DEVNULL,
+    timed = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", *command], cwd=cwd, stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE, text=True, env=env)
-    peak = int(timed.stderr.strip().splitlines()[-1]) / 1024
-    return statistics.median(times), peak
+    peak, user, system = timed.stderr.strip().splitlines()[-1].split()
+    return statistics.median(times), min(times), int(peak) / 1024, float(user) + float(system)
 
 
 def main():
@@ -162,10 +164,11 @@ def main():
         ("  the same, one worker (RAYON_NUM_THREADS=1)",
          [diffscore, "log", "-n", str(count), "--format", "json"], dict(ENV, RAYON_NUM_THREADS="1")),
     ]
-    print("%-48s %10s %10s" % ("command (%d cores)" % os.cpu_count(), "median", "peak RSS"))
+    print("%-48s %10s %10s %10s %10s" % ("command (%d cores)" % os.cpu_count(), "median", "best", "CPU time",
+                                         "peak RSS"))
     for title, command, env in rows:
-        elapsed, peak = measure(command, repo, options.runs, env)
-        print("%-48s %8.2f s %6.0f MiB" % (title, elapsed, peak))
+        elapsed, best, peak, cpu = measure(command, repo, options.runs, env)
+        print("%-48s %8.2f s %8.2f s %8.2f s %6.0f MiB" % (title, elapsed, best, cpu, peak))
     if options.keep:
         print("repository kept in %s" % repo)
     else:
