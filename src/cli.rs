@@ -4,13 +4,16 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use git2::Repository;
 
-use crate::config::{self, Patterns};
+use crate::config::{self, Config, Patterns};
 use crate::label::Label;
+use crate::log::{self, Event, LogQuery};
+use crate::report::log::LogFormat;
 use crate::report::{self, Format, HumanStyle};
 use crate::score::{Gate, NoisePolicy};
 use crate::source::{self, SourceSpec};
@@ -35,8 +38,11 @@ Examples:
   diffscore --scope 'app/**'         fail if anything outside app/ changed
   diffscore --format json            one JSON object for bots (docs/json-output.md)
   diffscore --format sarif > x.sarif SARIF 2.1.0 for code scanning
+  diffscore --format markdown main...HEAD
+                                     a pull-request comment (GitHub, GitLab)
   diffscore -- src/app.py            only these paths
   diffscore hook install             block noisy commits with a pre-commit hook
+  diffscore log -n 20                score each of the last 20 commits
 
 Configuration: .diffscore.toml at the repository root, or [tool.diffscore] in
 pyproject.toml, with keys max_noise, protected, exclude, noise. Flags win.
@@ -57,6 +63,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Score every non-merge commit of a history against its first parent,
+    /// one line each, newest first (like `git log --oneline --no-merges`).
+    Log(LogArgs),
     /// Install or remove the git pre-commit hook that runs diffscore on every commit.
     Hook {
         #[command(subcommand)]
@@ -154,7 +163,8 @@ pub struct ScoreArgs {
     pub worktree: bool,
 
     /// Output format: human (default), json (docs/json-output.md), sarif
-    /// (SARIF 2.1.0) or github (GitHub Actions annotations).
+    /// (SARIF 2.1.0), github (GitHub Actions annotations) or markdown (a
+    /// pull-request comment for GitHub and GitLab, under 60,000 characters).
     #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
     pub format: Format,
 
@@ -178,6 +188,66 @@ pub struct ScoreArgs {
     pub verbose: bool,
 
     /// Only score these paths (relative to the current folder, like git).
+    #[arg(last = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+}
+
+const LOG_EXAMPLES: &str = "\
+Examples:
+  diffscore log                      every commit of HEAD's history
+  diffscore log -n 20 --author alice the last 20 commits by alice
+  diffscore log main..feature        the commits of a branch
+  diffscore log --since 2.weeks -- app/
+                                     the last two weeks' commits that touch app/
+  diffscore log --format json | jq -c 'select(.summary.score > 50)'
+
+Each line: short id, score, changed lines, noise lines by label, subject.
+Each commit is scored as `diffscore REV` scores it, with the same
+configuration; commits are scored in parallel.
+
+Exit status: 0 every commit passed its gate, 1 one did not, 2 error.";
+
+#[derive(Debug, Args)]
+#[command(after_help = LOG_EXAMPLES)]
+pub struct LogArgs {
+    /// Which commits: REV (its history), A..B (reachable from B but not A)
+    /// or A...B (from either but not both); an empty side is HEAD. Default:
+    /// HEAD's history. Merge commits are skipped.
+    #[arg(value_name = "RANGE")]
+    pub range: Option<String>,
+
+    /// Output format: human (one line per commit) or json (JSON Lines: one
+    /// object per commit with its summary, docs/json-output.md).
+    #[arg(long, value_enum, default_value_t = LogFormat::Human, value_name = "FORMAT")]
+    pub format: LogFormat,
+
+    /// Show at most N commits (counted after the other filters), like git.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub max_count: Option<usize>,
+
+    /// Only commits whose author, `Name <email>`, matches this regular
+    /// expression (Rust regex syntax; case-sensitive, like git).
+    #[arg(long, value_name = "PATTERN")]
+    pub author: Option<String>,
+
+    /// Only commits committed at or after DATE: 2024-01-31 (UTC),
+    /// 2024-01-31T12:00:00+01:00, @1706659200 (Unix time), yesterday,
+    /// 2.weeks, 3 days ago, 1.year.2.months (seconds to years).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// A commit fails its gate when its score is above N (the run then exits
+    /// 1). Default: max_noise from the configuration, or 50.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub max_noise: Option<u8>,
+
+    /// When to colour the human output: auto colours only a terminal, and
+    /// never when NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Only commits that change these paths, each scored on these paths only
+    /// (relative to the current folder, like git).
     #[arg(last = true, value_name = "PATH")]
     pub paths: Vec<String>,
 }
@@ -212,10 +282,7 @@ struct Options {
 
 impl Options {
     fn resolve(args: &ScoreArgs, repo: &Repository, cwd: &Path) -> anyhow::Result<Options> {
-        let config = match repo.workdir() {
-            Some(root) => config::load(root)?,
-            None => config::Config::default(),
-        };
+        let config = load_config(repo)?;
         let spec = match (&args.revision, args.worktree) {
             (Some(revision), _) => SourceSpec::from_revision(revision),
             (None, true) => SourceSpec::Worktree,
@@ -225,19 +292,10 @@ impl Options {
             .then(|| Patterns::new(&args.scope))
             .transpose()
             .map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
-        let gate = Gate {
-            max_noise: args.max_noise.or(config.max_noise).unwrap_or(DEFAULT_MAX_NOISE),
-            noise: config
-                .noise
-                .map_or_else(NoisePolicy::default, |labels| NoisePolicy { labels }),
-            protected: config.protected,
-            scope,
-            exclude: config.exclude,
-        };
         Ok(Options {
             spec,
             pathspecs: source::pathspecs(repo, cwd, &args.paths),
-            gate,
+            gate: gate(config, args.max_noise, scope),
             format: args.format,
             style: HumanStyle {
                 color: args.color.resolve(),
@@ -247,12 +305,34 @@ impl Options {
     }
 }
 
+/// The configuration file of the repository's working tree (none in a bare one).
+fn load_config(repo: &Repository) -> anyhow::Result<Config> {
+    Ok(match repo.workdir() {
+        Some(root) => config::load(root)?,
+        None => Config::default(),
+    })
+}
+
+/// The gate from the configuration and the flags (flags win).
+fn gate(config: Config, max_noise: Option<u8>, scope: Option<Patterns>) -> Gate {
+    Gate {
+        max_noise: max_noise.or(config.max_noise).unwrap_or(DEFAULT_MAX_NOISE),
+        noise: config
+            .noise
+            .map_or_else(NoisePolicy::default, |labels| NoisePolicy { labels }),
+        protected: config.protected,
+        scope,
+        exclude: config.exclude,
+    }
+}
+
 /// Runs the command line and returns its exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Some(Command::Hook { action }) => run_hook(action).map(|()| true),
         Some(Command::Split(args)) => run_split(args).map(|()| true),
+        Some(Command::Log(args)) => run_log(args),
         None => run(&cli.score),
     };
     match outcome {
@@ -335,6 +415,117 @@ fn run_hook(action: &HookAction) -> anyhow::Result<()> {
     };
     println!("{outcome}");
     Ok(())
+}
+
+fn run_log(args: &LogArgs) -> anyhow::Result<bool> {
+    let (repo, cwd) = open_repository()?;
+    let gate = gate(load_config(&repo)?, args.max_noise, None);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64);
+    let since = args
+        .since
+        .as_deref()
+        .map(|text| log::dates::parse_since(text, now))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--since: {e}"))?;
+    let author = args
+        .author
+        .as_deref()
+        .map(|pattern| {
+            regex::Regex::new(pattern).map_err(|e| {
+                // The regex crate explains over several lines; its last says what is wrong.
+                let message = e.to_string();
+                let last = message.lines().last().unwrap_or_default().trim();
+                let why = last.strip_prefix("error: ").unwrap_or(last).to_owned();
+                anyhow::anyhow!("--author: `{pattern}` is not a regular expression: {why}")
+            })
+        })
+        .transpose()?;
+    let pathspecs = source::pathspecs(&repo, &cwd, &args.paths);
+    let query = LogQuery {
+        range: args.range.clone(),
+        pathspecs: pathspecs.clone(),
+        author,
+        since,
+        max_count: args.max_count,
+    };
+    let commits = log::walk(&repo, &query)?;
+    let color = args.color.resolve();
+    let stdout = std::io::stdout();
+    let streaming = stdout.is_terminal();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut progress = Progress::new();
+    let mut passed = true;
+    log::score_commits(&repo, &commits, &pathspecs, &gate, |event| -> anyhow::Result<()> {
+        match event {
+            Event::Commit(commit) => {
+                passed &= commit.summary.pass;
+                if streaming {
+                    // The line goes where the progress is: blank it, then draw it below.
+                    progress.clear();
+                    report::log::write(&commit, args.format, color, &mut out)?;
+                    out.flush()?;
+                    progress.draw();
+                } else {
+                    report::log::write(&commit, args.format, color, &mut out)?;
+                }
+            }
+            Event::Progress { scored, total } => progress.show(scored, total),
+        }
+        Ok(())
+    })?;
+    progress.clear();
+    out.flush()?;
+    Ok(passed)
+}
+
+/// `scored 120/1000 commits…` on stderr, overwritten in place: only on a
+/// terminal, and only once a run has taken more than a second.
+struct Progress {
+    enabled: bool,
+    start: Instant,
+    /// The last counts: scored, total.
+    counts: Option<(usize, usize)>,
+    /// The width of the line on screen, to blank it.
+    shown: usize,
+}
+
+impl Progress {
+    const AFTER: Duration = Duration::from_secs(1);
+
+    fn new() -> Progress {
+        Progress {
+            enabled: std::io::stderr().is_terminal(),
+            start: Instant::now(),
+            counts: None,
+            shown: 0,
+        }
+    }
+
+    fn show(&mut self, scored: usize, total: usize) {
+        self.counts = Some((scored, total));
+        self.draw();
+    }
+
+    fn draw(&mut self) {
+        let Some((scored, total)) = self.counts else {
+            return;
+        };
+        if self.enabled && self.start.elapsed() >= Self::AFTER {
+            let line = format!("scored {scored}/{total} commits…");
+            let width = line.chars().count();
+            eprint!("\r{line}{:pad$}", "", pad = self.shown.saturating_sub(width));
+            self.shown = self.shown.max(width);
+        }
+    }
+
+    fn clear(&mut self) {
+        if self.shown > 0 {
+            eprint!("\r{:width$}\r", "", width = self.shown);
+            self.shown = 0;
+        }
+    }
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

@@ -4,7 +4,8 @@
 //!
 //! The pipeline, one module per stage: [`source`] (git2) → [`pairs`] →
 //! [`python`] (tree-sitter) and [`lines`] → [`classify`] → [`score`] →
-//! [`report`]. See ARCHITECTURE.md.
+//! [`report`]. [`log`] runs it once per commit of a history. See
+//! ARCHITECTURE.md.
 
 pub mod classify;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod hook;
 pub mod label;
 pub mod lines;
+pub mod log;
 pub mod pairs;
 pub mod python;
 pub mod report;

@@ -160,7 +160,8 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
     }
 }
 
-fn find_commit<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>> {
+/// The commit a revision names, or an error that names the revision.
+pub fn find_commit<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>> {
     repo.revparse_single(rev)
         .and_then(|object| object.peel_to_commit())
         .map_err(|e| bad_revision(rev, &e))

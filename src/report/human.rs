@@ -5,8 +5,8 @@ use std::io::Write;
 
 use owo_colors::{OwoColorize, Style};
 
-use super::HumanStyle;
-use crate::classify::{Change, LineRange};
+use super::{HumanStyle, where_text};
+use crate::classify::LineRange;
 use crate::label::Label;
 use crate::lines::split_lines;
 use crate::score::{FileReport, Report};
@@ -19,12 +19,12 @@ pub fn write(report: &Report, style: HumanStyle, out: &mut dyn Write) -> std::io
     write_summary(report, &paint, out)
 }
 
-struct Painter {
-    color: bool,
+pub(super) struct Painter {
+    pub(super) color: bool,
 }
 
 impl Painter {
-    fn paint(&self, text: &str, style: Style) -> String {
+    pub(super) fn paint(&self, text: &str, style: Style) -> String {
         if self.color {
             text.style(style).to_string()
         } else {
@@ -37,7 +37,7 @@ impl Painter {
     }
 }
 
-fn label_style(label: Label) -> Style {
+pub(super) fn label_style(label: Label) -> Style {
     let style = Style::new();
     match label {
         Label::Substantive => style.red().bold(),
@@ -130,25 +130,6 @@ fn write_lines(
         }
     }
     Ok(())
-}
-
-/// `-12..13 +12..16`: where a change is, like a hunk header.
-fn where_text(change: &Change) -> String {
-    let side = |sign: char, ranges: &[LineRange]| {
-        ranges
-            .iter()
-            .map(|r| {
-                if r.start == r.end {
-                    format!("{sign}{}", r.start)
-                } else {
-                    format!("{sign}{}..{}", r.start, r.end)
-                }
-            })
-            .collect::<Vec<_>>()
-    };
-    let mut parts = side('-', &change.old);
-    parts.extend(side('+', &change.new));
-    parts.join(" ")
 }
 
 fn write_summary(report: &Report, paint: &Painter, out: &mut dyn Write) -> std::io::Result<()> {

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::hunk_labels;
 use crate::classify::{Change, Detail, LineRange};
 use crate::label::Label;
-use crate::score::{FileReport, LabelCounts, Report};
+use crate::score::{FileReport, LabelCounts, Report, Summary};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -28,8 +28,9 @@ struct JsonSource<'a> {
     new: &'a str,
 }
 
+/// The `summary` object, also one per commit in `diffscore log --format json`.
 #[derive(Serialize)]
-struct JsonSummary<'a> {
+pub(super) struct JsonSummary<'a> {
     files: usize,
     changed_lines: usize,
     noise_lines: usize,
@@ -62,6 +63,21 @@ impl From<&LabelCounts> for ByLabel {
             comment: counts.get(Label::Comment),
             formatting: counts.get(Label::Formatting),
             annotation: counts.get(Label::Annotation),
+        }
+    }
+}
+
+impl<'a> From<&'a Summary> for JsonSummary<'a> {
+    fn from(summary: &'a Summary) -> Self {
+        JsonSummary {
+            files: summary.files,
+            changed_lines: summary.changed_lines,
+            noise_lines: summary.noise_lines,
+            score: summary.score,
+            max_noise: summary.max_noise,
+            pass: summary.pass,
+            reasons: &summary.reasons,
+            by_label: (&summary.by_label).into(),
         }
     }
 }
@@ -116,16 +132,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             old: &report.source.old,
             new: &report.source.new,
         },
-        summary: JsonSummary {
-            files: report.summary.files,
-            changed_lines: report.summary.changed_lines,
-            noise_lines: report.summary.noise_lines,
-            score: report.summary.score,
-            max_noise: report.summary.max_noise,
-            pass: report.summary.pass,
-            reasons: &report.summary.reasons,
-            by_label: (&report.summary.by_label).into(),
-        },
+        summary: (&report.summary).into(),
         files: report.files.iter().map(file_view).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &view)?;

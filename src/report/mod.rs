@@ -1,16 +1,19 @@
 //! Reporters: the same [`Report`] written for people (human), for bots (JSON,
-//! SARIF) and for CI logs (GitHub Actions workflow commands).
+//! SARIF), for CI logs (GitHub Actions workflow commands) and for review
+//! threads (a markdown pull-request comment).
 //! Each writes to a `&mut dyn Write`, so tests capture the output.
 
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod log;
+pub mod markdown;
 pub mod sarif;
 pub mod split;
 
 use std::io::Write;
 
-use crate::classify::{Analysis, LineRange};
+use crate::classify::{Analysis, Change, LineRange};
 use crate::label::Label;
 use crate::lines::Run;
 use crate::score::Report;
@@ -25,6 +28,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: an annotation per noise change.
     Github,
+    /// A pull-request comment (GitHub, GitLab): verdict, files, noise changes.
+    Markdown,
 }
 
 /// How the human output looks.
@@ -41,13 +46,18 @@ pub fn write(report: &Report, format: Format, style: HumanStyle, out: &mut dyn W
         Format::Json => json::write(report, out),
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out),
+        Format::Markdown => markdown::write(report, out),
     }
 }
 
 /// Whether a format shows the changed lines themselves (then scoring keeps
 /// each file's text for it).
 pub fn shows_lines(format: Format, style: HumanStyle) -> bool {
-    format == Format::Human && style.verbose
+    match format {
+        Format::Human => style.verbose,
+        Format::Markdown => true,
+        Format::Json | Format::Sarif | Format::Github => false,
+    }
 }
 
 /// The distinct labels of a run's lines, in precedence order.
@@ -67,4 +77,23 @@ pub fn hunk_labels(analysis: &Analysis, run: &Run) -> Vec<Label> {
     labels.sort_unstable();
     labels.dedup();
     labels
+}
+
+/// `-12..13 +12..16`: where a change is, like a hunk header.
+pub fn where_text(change: &Change) -> String {
+    let side = |sign: char, ranges: &[LineRange]| {
+        ranges
+            .iter()
+            .map(|r| {
+                if r.start == r.end {
+                    format!("{sign}{}", r.start)
+                } else {
+                    format!("{sign}{}..{}", r.start, r.end)
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut parts = side('-', &change.old);
+    parts.extend(side('+', &change.new));
+    parts.join(" ")
 }

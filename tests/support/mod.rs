@@ -65,6 +65,27 @@ impl Repo {
         self.git(&["rev-parse", "HEAD"]).trim().to_owned()
     }
 
+    /// Stages everything and commits it with fixed author and committer
+    /// dates (`2024-01-31 12:00:00 +0100`), by `(name, email)` when given,
+    /// so that commit ids are the same on every run.
+    pub fn commit_at(&self, message: &str, date: &str, author: Option<(&str, &str)>) -> String {
+        self.git(&["add", "-A"]);
+        let mut command = self.dated(&["commit", "-q", "--allow-empty", "-m", message], date);
+        if let Some((name, email)) = author {
+            command.env("GIT_AUTHOR_NAME", name).env("GIT_AUTHOR_EMAIL", email);
+        }
+        let output = command.output().expect("git runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    /// A git command whose author and committer dates are `date`.
+    pub fn dated(&self, args: &[&str], date: &str) -> Command {
+        let mut command = self.git_command(args);
+        command.env("GIT_AUTHOR_DATE", date).env("GIT_COMMITTER_DATE", date);
+        command
+    }
+
     pub fn stage_all(&self) -> &Repo {
         self.git(&["add", "-A"]);
         self
