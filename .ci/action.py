@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 VERSION = tomllib.loads((ROOT / "Cargo.toml").read_text(encoding="utf-8"))["package"]["version"]
-MARKER = "<!-- diffscore-action -->"
+MARKER = "<!-- diffscore -->"
 
 BASE = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
 NOISY = (
@@ -82,7 +81,7 @@ class Runner:
         self.environ = environ
         self.runs = 0
 
-    def run(self, workspace: Path, event: dict, inputs: dict[str, str], hooks: dict | None = None) -> dict:
+    def run(self, workspace: Path, event: dict, inputs: dict[str, str]) -> dict:
         self.runs += 1
         temp = self.work / f"runner-temp-{self.runs}"
         temp.mkdir()
@@ -108,8 +107,6 @@ class Runner:
             if failed is not None or not condition(step.get("if", "success()"), context):
                 continue
             ran.append(name)
-            if hooks and name in hooks.get("before", {}):
-                hooks["before"][name](context)
             outputs: dict[str, str] = {}
             if "uses" in step:
                 outputs = self.cache_step(step, context)
@@ -142,8 +139,6 @@ class Runner:
                 outputs = read_outputs(output_file)
                 if done.returncode != 0:
                     failed = (name, done.returncode)
-            if hooks and name in hooks.get("after", {}):
-                hooks["after"][name](context)
             if "id" in step:
                 context["steps"][step["id"]] = {"outputs": outputs}
         action_outputs = {k: substitute(v["value"], context) for k, v in ACTION["outputs"].items()}
@@ -280,49 +275,15 @@ def scenarios(work: Path) -> None:
     shas = make_repository(repo)
     runner = Runner(work, environ)
 
-    # The comment is `diffscore --format markdown`: where this build has no such format yet,
-    # the comment step runs with a stand-in for that format alone (said so below).
-    def markdown_stand_in(context: dict) -> None:
-        home = Path(context["steps"]["prepare"]["outputs"]["home"])
-        real = home / "bin" / "diffscore"
-        supported = subprocess.run(
-            [str(real), "--format", "markdown", "--worktree"], cwd=repo, capture_output=True, env=environ, check=False
-        ).returncode in (0, 1)
-        if supported:
-            return
-        print("note: this build has no --format markdown: the comment step uses a stand-in for that format")
-        real.rename(real.with_name("diffscore-real"))
-        real.write_text(
-            "#!/usr/bin/env bash\n"
-            'real="$(dirname "$0")/diffscore-real"\n'
-            'if [ "$1 $2" = "--format markdown" ]; then\n'
-            '  shift 2; "$real" --format json "$@" > /dev/null; status=$?\n'
-            '  echo "## diffscore (stand-in for --format markdown)"; "$real" "$@"; exit $status\n'
-            "fi\n"
-            'exec "$real" "$@"\n'
-        )
-        real.chmod(real.stat().st_mode | stat.S_IXUSR)
-
-    def restore_binary(context: dict) -> None:
-        home = Path(context["steps"]["prepare"]["outputs"]["home"])
-        if (home / "bin" / "diffscore-real").exists():
-            (home / "bin" / "diffscore-real").replace(home / "bin" / "diffscore")
-
-    comment_hooks = {
-        "before": {"Post or update the pull-request comment": markdown_stand_in},
-        "after": {"Post or update the pull-request comment": restore_binary},
-    }
-
     def expected_body(home: Path, head: str, extra: list[str]) -> str:
-        # What the comment must hold: the marker line, then exactly what the binary prints.
+        # What the comment must hold: exactly what the binary prints (its first line is the marker).
         binary, revisions = str(home / "bin" / "diffscore"), [*extra, f"{shas['main']}...{head}"]
         out = subprocess.run(
             [binary, "--format", "markdown", *revisions], cwd=repo, capture_output=True, text=True, check=False
         )
-        if out.returncode in (0, 1):
-            return f"{MARKER}\n{out.stdout}"
-        out = subprocess.run([binary, *revisions], cwd=repo, capture_output=True, text=True, check=False)
-        return f"{MARKER}\n## diffscore (stand-in for --format markdown)\n{out.stdout}"
+        assert out.returncode in (0, 1), out.stderr
+        assert out.stdout.startswith(f"{MARKER}\n"), out.stdout
+        return out.stdout
 
     # 1. A noisy pull request, first run: a cache miss builds the action's own source; annotations,
     #    a SARIF file, the old comment found on the second page and updated; the gate fails.
@@ -335,7 +296,6 @@ def scenarios(work: Path) -> None:
         repo,
         pull_request(7, shas["main"], shas["noisy"]),
         {"comment": "true", "sarif": sarif},
-        comment_hooks,
     )
     check(
         "Install diffscore" in first["ran"]
@@ -396,7 +356,6 @@ def scenarios(work: Path) -> None:
         repo,
         pull_request(8, shas["main"], shas["fix"]),
         {"comment": "true", "max-noise": "10", "format": "human"},
-        comment_hooks,
     )
     check(
         "Install diffscore" not in second["ran"] and second["failed"] is None,
@@ -424,7 +383,7 @@ def scenarios(work: Path) -> None:
     # 3. A comment that cannot be posted (a fork's read-only token) warns and does not fail the run;
     #    without comment: true, GitHub is not called at all.
     environ["FAKE_GH_FAIL"] = "1"
-    third = runner.run(repo, pull_request(9, shas["main"], shas["fix"]), {"comment": "true"}, comment_hooks)
+    third = runner.run(repo, pull_request(9, shas["main"], shas["fix"]), {"comment": "true"})
     del environ["FAKE_GH_FAIL"]
     check(
         third["failed"] is None
