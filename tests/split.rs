@@ -163,6 +163,24 @@ fn splitting_twice_changes_nothing_the_second_time() {
 }
 
 #[test]
+fn with_nothing_staged_split_says_so_and_writes_nothing() {
+    let repo = Repo::new();
+    repo.write("app/views.py", BEFORE);
+    repo.commit("base");
+    repo.write("app/views.py", AFTER);
+    let index = read(&repo, ".git/index");
+    let output = split(&repo, &[]);
+    assert!(output.status.success());
+    assert!(
+        stdout(&output).contains("nothing to split: no staged changes"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(read(&repo, ".git/index"), index);
+    assert!(!repo.path().join(".git/diffscore").exists());
+}
+
+#[test]
 fn worktree_split_stages_the_real_part_of_the_unstaged_edits() {
     let repo = Repo::new();
     repo.write("app/views.py", BEFORE);

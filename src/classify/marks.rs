@@ -1,5 +1,7 @@
 //! Per-line labels: the differences of each changed row folded into one label.
 
+use std::ops::Range;
+
 use super::align::Side;
 use crate::label::Label;
 use crate::lines::Run;
@@ -87,7 +89,7 @@ pub fn fill_defaults(marks: &mut SideMarks, rows: impl Iterator<Item = usize>, l
 
 /// Adds `mark` to every non-blank row of `rows` (blank rows follow their
 /// neighbours later).
-pub fn mark_code_rows(marks: &mut SideMarks, rows: std::ops::Range<usize>, lines: &[&[u8]], mark: Mark) {
+pub fn mark_code_rows(marks: &mut SideMarks, rows: Range<usize>, lines: &[&[u8]], mark: Mark) {
     for row in rows.filter(|&row| !is_blank(lines, row)) {
         marks.add(row, mark);
     }
@@ -95,9 +97,15 @@ pub fn mark_code_rows(marks: &mut SideMarks, rows: std::ops::Range<usize>, lines
 
 /// Blank rows take the mark of the nearest non-blank changed row of their
 /// run, on either side (a blank line goes with the edit it separates: the
-/// blank lines around a new function are new code, those of a moved one
-/// move with it). A run of blank rows alone is formatting.
-pub fn fill_blank_rows(marks: &mut FileMarks, runs: &[Run], lines: (&[&[u8]], &[&[u8]])) {
+/// blank lines around a new function are new code). Those inside a moved
+/// definition or next to it take the mark of its first row: they moved with
+/// it. A run of blank rows alone is formatting.
+pub fn fill_blank_rows(
+    marks: &mut FileMarks,
+    runs: &[Run],
+    moves: &[(Range<usize>, Range<usize>)],
+    lines: (&[&[u8]], &[&[u8]]),
+) {
     for run in runs {
         for side in [Side::Old, Side::New] {
             let (rows, side_lines, other_rows, other_lines) = match side {
@@ -106,6 +114,11 @@ pub fn fill_blank_rows(marks: &mut FileMarks, runs: &[Run], lines: (&[&[u8]], &[
             };
             for row in rows.clone() {
                 if marks.side(side).get(row).is_some() || !is_blank(side_lines, row) {
+                    continue;
+                }
+                let moved_head = moved_with(row, rows, side, moves, side_lines);
+                if let Some(mark) = moved_head.and_then(|head| marks.side(side).get(head)) {
+                    marks.side_mut(side).add(row, mark);
                     continue;
                 }
                 // Distance on the same side, or by offset into the run on the
@@ -129,6 +142,30 @@ pub fn fill_blank_rows(marks: &mut FileMarks, runs: &[Run], lines: (&[&[u8]], &[
             }
         }
     }
+}
+
+/// The first row of the moved definition that blank `row` lies in, or is
+/// separated from by changed blank rows of `run_rows` only.
+fn moved_with(
+    row: usize,
+    run_rows: &Range<usize>,
+    side: Side,
+    moves: &[(Range<usize>, Range<usize>)],
+    lines: &[&[u8]],
+) -> Option<usize> {
+    let blank_between = |rows: Range<usize>| rows.clone().all(|r| run_rows.contains(&r) && is_blank(lines, r));
+    moves
+        .iter()
+        .map(|(old, new)| match side {
+            Side::Old => old,
+            Side::New => new,
+        })
+        .find(|place| {
+            place.contains(&row)
+                || (row < place.start && blank_between(row..place.start))
+                || (row >= place.end && blank_between(place.end..row))
+        })
+        .map(|place| place.start)
 }
 
 fn is_blank(lines: &[&[u8]], row: usize) -> bool {
@@ -163,7 +200,7 @@ mod tests {
         };
         marks.new.add(0, Mark::plain(Label::Docstring));
         fill_defaults(&mut marks.new, 0..4, &lines, Mark::plain(Label::Formatting));
-        fill_blank_rows(&mut marks, &[Run { old: 0..0, new: 0..4 }], (&[], &lines));
+        fill_blank_rows(&mut marks, &[Run { old: 0..0, new: 0..4 }], &[], (&[], &lines));
         let labels: Vec<Label> = (0..4).map(|r| marks.new.get(r).unwrap().label).collect();
         assert_eq!(
             labels,
@@ -182,7 +219,7 @@ mod tests {
         marks.new.add(0, Mark::plain(Label::Substantive));
         marks.new.add(1, Mark::plain(Label::Comment));
         let run = Run { old: 0..1, new: 0..2 };
-        fill_blank_rows(&mut marks, &[run], (&old_lines, &new_lines));
+        fill_blank_rows(&mut marks, &[run], &[], (&old_lines, &new_lines));
         assert_eq!(marks.old.get(0).unwrap().label, Label::Substantive);
     }
 
@@ -193,7 +230,7 @@ mod tests {
             old: SideMarks::new(0),
             new: SideMarks::new(2),
         };
-        fill_blank_rows(&mut marks, &[Run { old: 0..0, new: 0..2 }], (&[], &lines));
+        fill_blank_rows(&mut marks, &[Run { old: 0..0, new: 0..2 }], &[], (&[], &lines));
         assert_eq!(marks.new.get(1).unwrap().label, Label::Formatting);
     }
 }

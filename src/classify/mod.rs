@@ -248,7 +248,7 @@ fn classify_parsing(
             (run_regions(&analysis.diff.runs), Vec::new())
         }
     };
-    marks::fill_blank_rows(&mut marks, &analysis.diff.runs, lines);
+    marks::fill_blank_rows(&mut marks, &analysis.diff.runs, &analysis.alignment.moves, lines);
     let scope_of = |side: Side, row: usize| {
         let (old_source, new_source) = parsed.as_ref()?;
         let source = match side {

@@ -31,7 +31,14 @@ pub fn write(plans: &[FilePlan], written: &Written, worktree: bool, out: &mut dy
             Outcome::Skipped(why) => writeln!(out, "{}: left as it was ({why})", plan.path)?,
         }
     }
-    if written.paths.is_empty() {
+    if plans.is_empty() {
+        let what = if worktree {
+            "unstaged edits"
+        } else {
+            "staged changes (`git add` them, or use --worktree)"
+        };
+        writeln!(out, "nothing to split: no {what}")
+    } else if written.paths.is_empty() {
         writeln!(out, "nothing written: the index is as it was")
     } else {
         writeln!(
