@@ -34,9 +34,11 @@ impl std::fmt::Display for Refusal {
 /// `analysis` is the classification of `old` → `new` (with its marks).
 pub fn middle_version(old: &[u8], new: &[u8], analysis: &Analysis, separated: &[Label]) -> Result<Vec<u8>, Refusal> {
     let lines = Lines::new(old, new);
+    let moves = moved_places(&lines, analysis);
     let rebuild = Rebuild {
         lines: &lines,
         analysis,
+        moves: &moves,
         separated,
         renamed: RenamedRows::new(new, &analysis.alignment, separated.contains(&Label::Rename)),
     };
@@ -45,33 +47,63 @@ pub fn middle_version(old: &[u8], new: &[u8], analysis: &Analysis, separated: &[
         (0..lines.old.len(), 0..lines.new.len()),
         &analysis.diff.runs,
         &analysis.alignment.partners,
-        &spaced_moves(&lines, analysis),
+        &spaced(&moves, &lines, analysis),
     );
     let mut middle = Vec::with_capacity(new.len().max(old.len()));
     rebuild.view(&whole, &[], false, &mut middle)?;
     Ok(middle)
 }
 
-/// The moved definitions' places, each with the changed blank lines just
-/// above it: the spacing that moved with it.
-fn spaced_moves(lines: &Lines<'_>, analysis: &Analysis) -> Vec<(Range<usize>, Range<usize>)> {
-    let blank = |line: &[u8]| line.trim_ascii().is_empty();
-    let changed = |row: usize, old_side: bool| {
-        analysis.diff.runs.iter().any(|run| match old_side {
-            true => run.old.contains(&row),
-            false => run.new.contains(&row),
-        })
-    };
-    let spaced = |place: &Range<usize>, side: &[&[u8]], old_side: bool| {
-        let mut start = place.start;
-        while start > 0 && blank(side[start - 1]) && changed(start - 1, old_side) {
-            start -= 1;
+/// Whether a row of one side is changed.
+fn changed(analysis: &Analysis, row: usize, old_side: bool) -> bool {
+    analysis.diff.runs.iter().any(|run| match old_side {
+        true => run.old.contains(&row),
+        false => run.new.contains(&row),
+    })
+}
+
+/// The moved definitions' places, trimmed to their changed rows: a comment
+/// that stayed where it was is no part of the move.
+fn moved_places(lines: &Lines<'_>, analysis: &Analysis) -> Vec<(Range<usize>, Range<usize>)> {
+    let trimmed = |place: &Range<usize>, side: &[&[u8]], old_side: bool| {
+        let mut place = place.start..place.end.min(side.len());
+        while !place.is_empty() && !changed(analysis, place.start, old_side) {
+            place.start += 1;
         }
-        start..place.end
+        while !place.is_empty() && !changed(analysis, place.end - 1, old_side) {
+            place.end -= 1;
+        }
+        place
     };
     analysis
         .alignment
         .moves
+        .iter()
+        .map(|(old_rows, new_rows)| {
+            (
+                trimmed(old_rows, &lines.old, true),
+                trimmed(new_rows, &lines.new, false),
+            )
+        })
+        .collect()
+}
+
+/// The moved definitions' places, each with the changed blank lines just
+/// above it: the spacing that moved with it.
+fn spaced(
+    places: &[(Range<usize>, Range<usize>)],
+    lines: &Lines<'_>,
+    analysis: &Analysis,
+) -> Vec<(Range<usize>, Range<usize>)> {
+    let blank = |line: &[u8]| line.trim_ascii().is_empty();
+    let spaced = |place: &Range<usize>, side: &[&[u8]], old_side: bool| {
+        let mut start = place.start;
+        while start > 0 && blank(side[start - 1]) && changed(analysis, start - 1, old_side) {
+            start -= 1;
+        }
+        start..place.end
+    };
+    places
         .iter()
         .map(|(old_rows, new_rows)| (spaced(old_rows, &lines.old, true), spaced(new_rows, &lines.new, false)))
         .collect()
@@ -211,6 +243,16 @@ impl View {
                 }
             };
             self.close(&mut block, old_count)?;
+            // A statement can reach back over rows already cut (a string
+            // continued from an unchanged line): those blocks join this one.
+            while let Some(last) = blocks.last()
+                && (block.old.start < last.old.end || block.new.start < last.new.end)
+            {
+                block.old.start = block.old.start.min(last.old.start);
+                block.new.start = block.new.start.min(last.new.start);
+                blocks.pop();
+                self.close(&mut block, old_count)?;
+            }
             (i, j) = (block.old.end, block.new.end);
             blocks.push(block);
         }
@@ -220,12 +262,16 @@ impl View {
     /// Grows a block until every statement it touches is whole in it, on
     /// both sides (and an unchanged row in it brings its twin).
     fn close(&self, block: &mut Block, old_count: usize) -> Result<(), Refusal> {
-        let (mut seen_old, mut seen_new) = (block.old.start, block.new.start);
-        while seen_old < block.old.end || seen_new < block.new.end {
-            let nodes: Vec<usize> = (seen_old..block.old.end)
-                .chain((seen_new..block.new.end).map(|row| old_count + row))
+        let mut seen = Block {
+            old: block.old.start..block.old.start,
+            new: block.new.start..block.new.start,
+        };
+        while seen != *block {
+            let unseen = |all: &Range<usize>, seen: &Range<usize>| (all.start..seen.start).chain(seen.end..all.end);
+            let nodes: Vec<usize> = unseen(&block.old, &seen.old)
+                .chain(unseen(&block.new, &seen.new).map(|row| old_count + row))
                 .collect();
-            (seen_old, seen_new) = (block.old.end, block.new.end);
+            seen = block.clone();
             for node in nodes {
                 let twin = match node.checked_sub(old_count) {
                     None => self.old_to_new.get(&node).map(|row| old_count + row),
@@ -236,13 +282,13 @@ impl View {
                         None => (&mut block.old, &self.old, member),
                         Some(row) => (&mut block.new, &self.new, row),
                     };
-                    if row < range.start || !limit.contains(&row) {
+                    if !limit.contains(&row) {
                         return Err(Refusal(format!(
                             "line {}: the diff pairs its statements crosswise",
                             row + 1
                         )));
                     }
-                    range.end = range.end.max(row + 1);
+                    *range = range.start.min(row)..range.end.max(row + 1);
                 }
             }
         }
@@ -327,6 +373,8 @@ enum Side {
 struct Rebuild<'a> {
     lines: &'a Lines<'a>,
     analysis: &'a Analysis,
+    /// The moved definitions' places (see [`moved_places`]).
+    moves: &'a [(Range<usize>, Range<usize>)],
     separated: &'a [Label],
     renamed: RenamedRows,
 }
@@ -429,7 +477,7 @@ impl Rebuild<'_> {
                 && rows.clone().any(|row| place.contains(&row))
                 && rows.clone().all(|row| place.contains(&row) || blank(lines[row]))
         };
-        self.analysis.alignment.moves.iter().find_map(|(old_rows, new_rows)| {
+        self.moves.iter().find_map(|(old_rows, new_rows)| {
             let old_place = block.new.is_empty() && inside(&block.old, &self.lines.old, old_rows);
             let new_place = block.old.is_empty() && inside(&block.new, &self.lines.new, new_rows);
             (old_place || new_place).then(|| (old_rows.clone(), new_rows.clone()))
@@ -447,8 +495,7 @@ impl Rebuild<'_> {
         back: bool,
         out: &mut Vec<u8>,
     ) -> Result<(), Refusal> {
-        let old_def = old_rows.start..old_rows.end.min(self.lines.old.len());
-        let new_def = new_rows.start..new_rows.end.min(self.lines.new.len());
+        let (old_def, new_def) = (old_rows, new_rows);
         let inner = diff_line_slices(&self.lines.old[old_def.clone()], &self.lines.new[new_def.clone()]);
         let runs: Vec<Run> = inner
             .runs
@@ -531,6 +578,19 @@ mod tests {
     }
 
     #[test]
+    fn a_definition_moved_away_from_the_comment_above_it_goes_back_under_it() {
+        let walk = "def walk(d):\n    for x in d:\n        yield x\n";
+        let exists = "def exists(p):\n    return p is not None\n";
+        let tail = "def recursive(p):\n    return p == '**'\n";
+        let old = format!("X = 1\n\n# Recursively yields names.\n{walk}\n\n{exists}\n{tail}");
+        let new = format!(
+            "X = 1\n\n# Recursively yields names.\n{exists}\n\n{walk}\n{}",
+            tail.replace("==", "!=")
+        );
+        assert_eq!(middle(&old, &new).unwrap(), old.replace("==", "!="));
+    }
+
+    #[test]
     fn a_moved_method_with_a_fix_a_rename_and_a_docstring_goes_back_with_the_fix_only() {
         let context = "    def get_context_data(self, **kwargs):\n        ctx = super().get_context_data(**kwargs)\n        return ctx\n";
         let old_method = "    def get_queryset(self):\n        qs = Report.objects.filter(published=True)\n        return qs.order_by(\"-created\")\n";
@@ -547,6 +607,13 @@ mod tests {
         let new = "def f(a, b):\n    return call(\n        a,\n        b,\n        \"x\",\n    )\n\n\ndef g():\n    return 2\n";
         let expected = "def f(a, b):\n    return call(a, b, 'x')\n\n\ndef g():\n    return 2\n";
         assert_eq!(middle(old, new).unwrap(), expected);
+    }
+
+    #[test]
+    fn quotes_changed_inside_a_string_continued_over_lines_go_back() {
+        let old = "def f(n):\n    warn('a '\n         'b '\n         'c',\n         Warning)\n    return n < 1\n";
+        let new = old.replace("'b '", "\"b \"").replace("n < 1", "n <= 1");
+        assert_eq!(middle(old, &new).unwrap(), old.replace("n < 1", "n <= 1"));
     }
 
     #[test]
