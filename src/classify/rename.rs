@@ -243,6 +243,9 @@ impl Checker<'_> {
         if !(complete && no_clash && same_depth && defined_here && self.keywords_follow(old_occurrences, from, to)) {
             return None;
         }
+        if read_by_name(self.old, old_key, old_occurrences) || read_by_name(self.new, new_key, &new_members) {
+            return None;
+        }
         let kind = self.kind(old_key, old_occurrences);
         if !self.unseen_outside(old_key, old_occurrences, from) {
             return None;
@@ -456,6 +459,57 @@ fn imported_module(source: &ParsedSource, token: usize, importer_path: &str) -> 
 /// `imported` (`app.models`).
 fn module_matches(file_module: &str, imported: &str) -> bool {
     file_module == imported || file_module.ends_with(&format!(".{imported}"))
+}
+
+/// Builtins that read a scope's names by their spelling: renaming a name of
+/// that scope changes what they see (`render(request, "t.html", locals())`).
+const NAMESPACE_READERS: &[&str] = &["locals", "vars", "dir", "eval", "exec"];
+
+/// Whether running code reads the name by its spelling, so that a rename
+/// changes behaviour although every use follows: the scope that binds it
+/// (or one nested in it) calls a [`NAMESPACE_READERS`] builtin (`globals`
+/// too, for a module-level name), or an f-string prints the expression that
+/// spells it (`f"{total=}"`).
+fn read_by_name(
+    source: &ParsedSource,
+    key: &NameKey<'_>,
+    occurrences: impl IntoIterator<Item = impl std::borrow::Borrow<usize>>,
+) -> bool {
+    let printed = occurrences
+        .into_iter()
+        .any(|token| printed_with_its_name(source, *token.borrow()));
+    let NameKey::Scoped { scope, .. } = key else {
+        return printed;
+    };
+    printed
+        || source.tokens.iter().any(|token| {
+            let Some(site) = token.site else { return false };
+            let name = source.token_text(token);
+            let path = source.lexical_scopes[site.lexical as usize].path.as_str();
+            let inside = path == *scope || path.strip_prefix(*scope).is_some_and(|rest| rest.starts_with('/'));
+            (inside && NAMESPACE_READERS.contains(&name)) || (scope.is_empty() && name == "globals")
+        })
+}
+
+/// Whether the token sits in an f-string replacement field ending in `=`
+/// (`f"{total=}"` prints `total=` and the value).
+fn printed_with_its_name(source: &ParsedSource, token: usize) -> bool {
+    let token = &source.tokens[token];
+    let Some(mut node) = source
+        .tree
+        .root_node()
+        .descendant_for_byte_range(token.start_byte as usize, token.end_byte as usize)
+    else {
+        return false;
+    };
+    while let Some(parent) = node.parent() {
+        if grammar::kind(parent) == "interpolation" {
+            let mut cursor = parent.walk();
+            return parent.children(&mut cursor).any(|child| grammar::kind(child) == "=");
+        }
+        node = parent;
+    }
+    false
 }
 
 fn position(source: &ParsedSource, token: usize) -> Option<NamePosition> {

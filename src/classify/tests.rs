@@ -237,6 +237,38 @@ fn rename_that_shadows_a_builtin_in_use_is_substantive() {
 }
 
 #[test]
+fn rename_in_a_scope_that_reads_its_names_is_substantive() {
+    for reader in ["locals()", "vars()", "dir()", "eval(\"x\")"] {
+        let old = format!("def f(a):\n    x = a\n    return x, {reader}\n");
+        let new = format!("def f(a):\n    y = a\n    return y, {reader}\n");
+        all_labelled(&old, &new, Substantive);
+    }
+    let old = "def f(a):\n    x = a\n    return x, [locals() for _ in a]\n";
+    let new = "def f(a):\n    y = a\n    return y, [locals() for _ in a]\n";
+    all_labelled(old, new, Substantive);
+}
+
+#[test]
+fn rename_printed_by_a_self_documenting_fstring_is_substantive() {
+    let old = "def f(a):\n    x = a\n    return f\"{x=}\"\n";
+    let new = "def f(a):\n    y = a\n    return f\"{y=}\"\n";
+    all_labelled(old, new, Substantive);
+    let old = "def f(a):\n    x = a\n    return f\"{x + 1 = }\"\n";
+    let new = "def f(a):\n    y = a\n    return f\"{y + 1 = }\"\n";
+    all_labelled(old, new, Substantive);
+    let old = "def f(a):\n    x = a\n    return f\"{x!r:>{a}}\"\n";
+    let new = "def f(a):\n    y = a\n    return f\"{y!r:>{a}}\"\n";
+    all_labelled(old, new, Rename);
+}
+
+#[test]
+fn a_namespace_reader_in_another_function_leaves_a_rename_alone() {
+    let old = "def f(a):\n    x = a\n    return x\n\n\ndef g():\n    return locals()\n";
+    let new = "def f(a):\n    y = a\n    return y\n\n\ndef g():\n    return locals()\n";
+    all_labelled(old, new, Rename);
+}
+
+#[test]
 fn private_function_rename_with_its_calls_is_rename() {
     let old = "def _load(p):\n    return p\n\n\ndef main():\n    return _load(1)\n";
     let new = "def _read(p):\n    return p\n\n\ndef main():\n    return _read(1)\n";
