@@ -173,10 +173,20 @@ fn find_tree<'r>(repo: &'r Repository, rev: &str) -> Result<Tree<'r>> {
         .map_err(|e| bad_revision(rev, &e))
 }
 
+/// git2's reason, in git's words where git2's would puzzle: a name that
+/// looks like a short object id (`abc`) is reported by libgit2 as an id
+/// prefix too short, when no such branch, tag or commit exists.
 fn bad_revision(rev: &str, error: &git2::Error) -> Error {
+    let unknown_name = matches!(error.code(), git2::ErrorCode::NotFound | git2::ErrorCode::Ambiguous)
+        && (error.message().contains("too short") || error.message().starts_with("revspec"));
+    let message = if unknown_name {
+        "no branch, tag or commit of that name".to_owned()
+    } else {
+        error.message().to_owned()
+    };
     Error::BadRevision {
         rev: rev.to_owned(),
-        message: error.message().to_owned(),
+        message,
     }
 }
 

@@ -76,6 +76,12 @@ fn an_unknown_revision_is_named_in_the_error() {
         assert_eq!(message.lines().count(), 1, "{message}");
         assert!(message.contains("unknown revision `no-such"), "{message}");
     }
+    // A name that reads as a short object id is still a missing name.
+    let message = stderr(&repo.run(&["abc..def"]));
+    assert!(
+        message.contains("unknown revision `abc`: no branch, tag or commit of that name"),
+        "{message}"
+    );
 }
 
 #[test]
