@@ -137,3 +137,29 @@ fn a_public_name_renamed_with_every_import_is_still_substantive() {
     let report = repo.json(&[]);
     assert!(all_labelled(&labels_of(&report, "app/models.py"), "substantive"));
 }
+
+#[test]
+fn a_parameter_of_a_private_function_called_from_another_file_is_not_a_rename() {
+    let db = "def _connect(host, timeout=3):\n    return (host, timeout)\n";
+    let renamed = db.replace("timeout", "ttl");
+    let repo = Repo::new();
+    repo.write("app/db.py", db);
+    repo.write(
+        "app/cli.py",
+        "from app.db import _connect\n\nCONNECTION = _connect(\"h\", timeout=5)\n",
+    );
+    repo.commit("base");
+    repo.write("app/db.py", &renamed);
+    repo.stage_all();
+    let report = repo.json(&[]);
+    assert!(all_labelled(&labels_of(&report, "app/db.py"), "substantive"));
+
+    let alone = Repo::new();
+    alone.write("app/db.py", db);
+    alone.write("app/cli.py", "CONNECTION = None\n");
+    alone.commit("base");
+    alone.write("app/db.py", &renamed);
+    alone.stage_all();
+    let report = alone.json(&[]);
+    assert!(all_labelled(&labels_of(&report, "app/db.py"), "rename"));
+}

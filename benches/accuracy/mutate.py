@@ -283,7 +283,7 @@ def local_renames(source, tree, rng):
             continue
         called = {n.func.id for n in inner if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         called |= {n.attr for n in inner if isinstance(n, ast.Attribute)}
-        if called & {"locals", "vars", "eval", "exec", "_getframe"} or not starts_its_line(lines, fn.body[0]):
+        if called & {"locals", "vars", "dir", "eval", "exec", "_getframe"} or not starts_its_line(lines, fn.body[0]):
             continue  # something may read the locals by name
         stored = {n.id for n in inner if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         params = {a.arg for a in all_args(fn.args)}
@@ -305,8 +305,13 @@ def mutate_rename_local(source, tree, rng):
 def module_function_renames(source, tree, rng, private):
     """(old name, renamed source) for top-level functions renamed with every use in the file: public ones
     (no leading underscore) or private ones (one leading underscore). The name must be bound only by its
-    `def`, not imported, nor spelled in a string."""
+    `def`, not imported, nor spelled in a string, in a module that does not read its names by spelling."""
     taken = identifiers(source)
+    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    module_code = [s for s in tree.body if not isinstance(s, FUNCTIONS + (ast.ClassDef,))]
+    at_module_level = {n.func.id for n in scope_walk(module_code) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    if "globals" in called or at_module_level & {"locals", "vars", "dir", "eval", "exec"}:
+        return  # something may read the module's names by spelling
     top = [n for n in tree.body if isinstance(n, FUNCTIONS)]
     if private:
         top = [n for n in top if n.name.startswith("_") and not n.name.startswith("__")]

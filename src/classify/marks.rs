@@ -98,8 +98,9 @@ pub fn mark_code_rows(marks: &mut SideMarks, rows: Range<usize>, lines: &[&[u8]]
 /// Blank rows take the mark of the nearest non-blank changed row of their
 /// run, on either side (a blank line goes with the edit it separates: the
 /// blank lines around a new function are new code). Those inside a moved
-/// definition or next to it take the mark of its first row: they moved with
-/// it. A run of blank rows alone is formatting.
+/// definition, or next to it with no changed code outside it nearer, take
+/// the mark of its first row: they moved with it. A run of blank rows alone
+/// is formatting.
 pub fn fill_blank_rows(
     marks: &mut FileMarks,
     runs: &[Run],
@@ -116,7 +117,13 @@ pub fn fill_blank_rows(
                 if marks.side(side).get(row).is_some() || !is_blank(side_lines, row) {
                     continue;
                 }
-                let moved_head = moved_with(row, rows, side, moves, side_lines);
+                let here = rows
+                    .clone()
+                    .filter(|&r| !is_blank(side_lines, r))
+                    .map(|r| (r.abs_diff(row), 0, side, r));
+                let moved_head = moved_with(row, rows, side, moves, side_lines)
+                    .filter(|place| nearest_is_inside(place, row, here.clone()))
+                    .map(|place| place.start);
                 if let Some(mark) = moved_head.and_then(|head| marks.side(side).get(head)) {
                     marks.side_mut(side).add(row, mark);
                     continue;
@@ -124,10 +131,6 @@ pub fn fill_blank_rows(
                 // Distance on the same side, or by offset into the run on the
                 // other; the same side wins a tie.
                 let offset = row - rows.start;
-                let here = rows
-                    .clone()
-                    .filter(|&r| !is_blank(side_lines, r))
-                    .map(|r| (r.abs_diff(row), 0, side, r));
                 let there = other_rows
                     .clone()
                     .filter(|&r| !is_blank(other_lines, r))
@@ -144,15 +147,32 @@ pub fn fill_blank_rows(
     }
 }
 
-/// The first row of the moved definition that blank `row` lies in, or is
-/// separated from by changed blank rows of `run_rows` only.
+/// Whether blank `row` goes with the moved definition at `place`: it lies
+/// inside it, or no changed code of its side outside it is nearer (new code
+/// right after a moved one keeps its own blank lines).
+fn nearest_is_inside(
+    place: &Range<usize>,
+    row: usize,
+    mut code_rows: impl Iterator<Item = (usize, usize, Side, usize)>,
+) -> bool {
+    let from_place = if row < place.start {
+        place.start - row
+    } else {
+        row.saturating_sub(place.end - 1)
+    };
+    place.contains(&row)
+        || !code_rows.any(|(distance, _, _, code_row)| !place.contains(&code_row) && distance < from_place)
+}
+
+/// The moved definition that blank `row` lies in, or is separated from by
+/// changed blank rows of `run_rows` only.
 fn moved_with(
     row: usize,
     run_rows: &Range<usize>,
     side: Side,
     moves: &[(Range<usize>, Range<usize>)],
     lines: &[&[u8]],
-) -> Option<usize> {
+) -> Option<Range<usize>> {
     let blank_between = |rows: Range<usize>| rows.clone().all(|r| run_rows.contains(&r) && is_blank(lines, r));
     moves
         .iter()
@@ -165,7 +185,7 @@ fn moved_with(
                 || (row < place.start && blank_between(row..place.start))
                 || (row >= place.end && blank_between(place.end..row))
         })
-        .map(|place| place.start)
+        .cloned()
 }
 
 fn is_blank(lines: &[&[u8]], row: usize) -> bool {

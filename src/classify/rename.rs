@@ -243,7 +243,9 @@ impl Checker<'_> {
         if !(complete && no_clash && same_depth && defined_here && self.keywords_follow(old_occurrences, from, to)) {
             return None;
         }
-        if read_by_name(self.old, old_key, old_occurrences) || read_by_name(self.new, new_key, &new_members) {
+        if read_by_name(self.old, &self.tables.0, old_key, old_occurrences)
+            || read_by_name(self.new, &self.tables.1, new_key, &new_members)
+        {
             return None;
         }
         let kind = self.kind(old_key, old_occurrences);
@@ -339,11 +341,12 @@ impl Checker<'_> {
                 false
             }
             Visibility::Private => {
-                let spelled =
-                    self.old.text.contains(&format!("\"{from}\"")) || self.old.text.contains(&format!("'{from}'"));
-                let elsewhere = self.context.spelled_elsewhere.iter().any(|name| name == from);
+                let reached_as = visibility::spelled_as(self.old, key, occurrences, from);
+                let spelled = self.old.text.contains(&format!("\"{reached_as}\""))
+                    || self.old.text.contains(&format!("'{reached_as}'"));
+                let elsewhere = self.context.spelled_elsewhere.iter().any(|name| name == reached_as);
                 if !spelled && !elsewhere {
-                    self.private_names.borrow_mut().push(from.to_owned());
+                    self.private_names.borrow_mut().push(reached_as.to_owned());
                 }
                 !spelled && !elsewhere
             }
@@ -466,12 +469,13 @@ fn module_matches(file_module: &str, imported: &str) -> bool {
 const NAMESPACE_READERS: &[&str] = &["locals", "vars", "dir", "eval", "exec"];
 
 /// Whether running code reads the name by its spelling, so that a rename
-/// changes behaviour although every use follows: the scope that binds it
-/// (or one nested in it) calls a [`NAMESPACE_READERS`] builtin (`globals`
-/// too, for a module-level name), or an f-string prints the expression that
-/// spells it (`f"{total=}"`).
+/// changes behaviour although every use follows: the function that binds it
+/// (or a scope nested in it) calls a [`NAMESPACE_READERS`] builtin, the
+/// module body does for a module-level name, or any code calls `globals`;
+/// or an f-string prints the expression that spells it (`f"{total=}"`).
 fn read_by_name(
     source: &ParsedSource,
+    table: &NameTable<'_>,
     key: &NameKey<'_>,
     occurrences: impl IntoIterator<Item = impl std::borrow::Borrow<usize>>,
 ) -> bool {
@@ -481,13 +485,20 @@ fn read_by_name(
     let NameKey::Scoped { scope, .. } = key else {
         return printed;
     };
+    let reads_here = |path: &str, name: &str| {
+        let nested = !scope.is_empty() && path.strip_prefix(*scope).is_some_and(|rest| rest.starts_with('/'));
+        ((path == *scope || nested) && NAMESPACE_READERS.contains(&name)) || (scope.is_empty() && name == "globals")
+    };
     printed
-        || source.tokens.iter().any(|token| {
+        || source.tokens.iter().enumerate().any(|(index, token)| {
             let Some(site) = token.site else { return false };
-            let name = source.token_text(token);
-            let path = source.lexical_scopes[site.lexical as usize].path.as_str();
-            let inside = path == *scope || path.strip_prefix(*scope).is_some_and(|rest| rest.starts_with('/'));
-            (inside && NAMESPACE_READERS.contains(&name)) || (scope.is_empty() && name == "globals")
+            // A builtin resolves to the module (a parameter named `vars` does not).
+            let builtin = matches!(table.key(index), NameKey::Scoped { scope: "", .. });
+            builtin
+                && reads_here(
+                    &source.lexical_scopes[site.lexical as usize].path,
+                    source.token_text(token),
+                )
         })
 }
 

@@ -262,6 +262,34 @@ fn rename_printed_by_a_self_documenting_fstring_is_substantive() {
 }
 
 #[test]
+fn spaces_in_a_self_documenting_fstring_are_substantive() {
+    all_labelled("x = f\"{a=}\"\n", "x = f\"{a = }\"\n", Substantive);
+    all_labelled("x = f\"{a+1=}\"\n", "x = f\"{a + 1=}\"\n", Substantive);
+    all_labelled("x = f\"{a + 1}\"\n", "x = f\"{a+1}\"\n", Formatting);
+}
+
+#[test]
+fn a_blank_line_nearer_new_code_than_a_moved_definition_goes_with_the_new_code() {
+    let old = "def a():\n    return 1\n\n\ndef b():\n    return 2\n\n\ndef c():\n    return 3\n";
+    let new = "def b():\n    return 2\n\n\ndef c():\n    return 3\n\n\ndef a():\n    return 1\n\n\ndef d():\n    return a()\n";
+    let found = labels(old, new);
+    assert!(found.contains(&(11, Reorder)), "{found:?}");
+    assert!(found.contains(&(12, Substantive)), "{found:?}");
+    assert!(found.contains(&(13, Substantive)), "{found:?}");
+    assert!(found.contains(&(9, Reorder)), "{found:?}");
+}
+
+#[test]
+fn a_name_that_only_spells_a_namespace_reader_leaves_a_rename_alone() {
+    let old = "def get(option, vars=None):\n    value = option\n    return value, vars\n";
+    let new = "def get(option, vars=None):\n    result = option\n    return result, vars\n";
+    all_labelled(old, new, Rename);
+    let old = "def _helper(a):\n    return a\n\n\ndef run(code):\n    return eval(code, {}), _helper(1)\n";
+    let new = "def _assist(a):\n    return a\n\n\ndef run(code):\n    return eval(code, {}), _assist(1)\n";
+    all_labelled(old, new, Rename);
+}
+
+#[test]
 fn a_namespace_reader_in_another_function_leaves_a_rename_alone() {
     let old = "def f(a):\n    x = a\n    return x\n\n\ndef g():\n    return locals()\n";
     let new = "def f(a):\n    y = a\n    return y\n\n\ndef g():\n    return locals()\n";

@@ -14,11 +14,12 @@ use crate::python::names::{LexicalKind, NameKey, NamePosition, Reach, class_reac
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
     /// Only code of this file sees it: a local, a parameter of a nested
-    /// function or lambda, a private function's parameter.
+    /// function or lambda.
     Local,
-    /// A private (`_name`) module- or class-level name: other modules see it
-    /// only where they spell it, so it is private unless the repository
-    /// spells it elsewhere.
+    /// A private (`_name`) module- or class-level name, or a parameter of a
+    /// private function: other modules see it only where they spell the
+    /// name (or the function's), so it is private unless the repository
+    /// spells that elsewhere.
     Private,
     /// Public, a dunder, a keyword of a reachable function, or a member of a
     /// class that inherits from elsewhere.
@@ -77,12 +78,23 @@ fn parameter(old: &ParsedSource, function: u32) -> Visibility {
         // A nested function is called where the file can see it.
         LexicalKind::Function | LexicalKind::Anonymous => Visibility::Local,
     };
-    match owner {
-        // A private function's keyword callers are this file's (checked
-        // with the rename), or spell the function's name elsewhere.
-        Visibility::Private => Visibility::Local,
-        visibility => visibility,
-    }
+    // A private function's keyword callers are this file's (checked with
+    // the rename), or spell the function's name elsewhere: see `spelled_as`.
+    owner
+}
+
+/// The spelling by which other code reaches the name: a parameter is
+/// reached through its function's name (`_connect(timeout=5)` in another
+/// module), any other name through its own.
+pub fn spelled_as<'a>(old: &'a ParsedSource, key: &NameKey<'_>, occurrences: &[usize], name: &'a str) -> &'a str {
+    let parameter_of = match key {
+        NameKey::Scoped { scope, .. } if !scope.is_empty() => occurrences
+            .iter()
+            .filter_map(|&token| old.tokens[token].site)
+            .find(|site| site.position == NamePosition::Parameter),
+        _ => None,
+    };
+    parameter_of.map_or(name, |site| old.lexical_scopes[site.lexical as usize].name())
 }
 
 /// An attribute or a name bound in a class body: private only if every
@@ -173,8 +185,9 @@ mod tests {
         assert_eq!(visibility(public, "val"), Visibility::Public);
         let init = "class A:\n    def __init__(self, value):\n        self.value = value\n";
         assert_eq!(visibility(init, "value"), Visibility::Public);
+        // Reached only where another module spells `_format`.
         let private = "def _format(val):\n    return val\n";
-        assert_eq!(visibility(private, "val"), Visibility::Local);
+        assert_eq!(visibility(private, "val"), Visibility::Private);
         let nested = "def outer():\n    def inner(val):\n        return val\n    return inner(1)\n";
         assert_eq!(visibility(nested, "val"), Visibility::Local);
         let lambda = "key = lambda item: item.name\n";

@@ -777,6 +777,12 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 let value = super::literals::decode_body(text, prefix);
                 self.emit_code(node, &format!("fpart:{value}"));
             }
+            "=" if let Some(field) = parent.filter(|p| grammar::kind(*p) == "interpolation") => {
+                // `f"{total = }"` prints its own spelling, spaces included.
+                let spelled_end = node.next_sibling().map_or(field.end_byte(), |next| next.start_byte());
+                let spelled = format!("f={}", &self.text[field.start_byte() + 1..spelled_end]);
+                self.emit_code(node, &spelled);
+            }
             _ if introduces_annotation(node, self.ancestors()) => self.emit(node, Role::Annotation, text),
             _ => self.emit_code(node, text),
         }
