@@ -485,42 +485,31 @@ fn read_by_name(
     let NameKey::Scoped { scope, .. } = key else {
         return printed;
     };
-    let reads_here = |path: &str, name: &str| {
+    let reads_here = |path: &str, reader: &str| {
         let nested = !scope.is_empty() && path.strip_prefix(*scope).is_some_and(|rest| rest.starts_with('/'));
-        ((path == *scope || nested) && NAMESPACE_READERS.contains(&name)) || (scope.is_empty() && name == "globals")
+        (reader == "globals" && scope.is_empty()) || (reader != "globals" && (path == *scope || nested))
     };
+    // A builtin resolves to the module's key (a parameter named `vars` does not).
     printed
-        || source.tokens.iter().enumerate().any(|(index, token)| {
-            let Some(site) = token.site else { return false };
-            // A builtin resolves to the module (a parameter named `vars` does not).
-            let builtin = matches!(table.key(index), NameKey::Scoped { scope: "", .. });
-            builtin
-                && reads_here(
-                    &source.lexical_scopes[site.lexical as usize].path,
-                    source.token_text(token),
-                )
+        || NAMESPACE_READERS.iter().chain(&["globals"]).any(|&reader| {
+            table
+                .occurrences(&NameKey::Scoped {
+                    scope: "",
+                    name: reader,
+                })
+                .iter()
+                .filter_map(|&token| source.tokens[token].site)
+                .any(|site| reads_here(&source.lexical_scopes[site.lexical as usize].path, reader))
         })
 }
 
-/// Whether the token sits in an f-string replacement field ending in `=`
-/// (`f"{total=}"` prints `total=` and the value).
+/// Whether the token sits in an f-string field ending in `=` (`f"{total=}"`
+/// prints `total=` and the value).
 fn printed_with_its_name(source: &ParsedSource, token: usize) -> bool {
-    let token = &source.tokens[token];
-    let Some(mut node) = source
-        .tree
-        .root_node()
-        .descendant_for_byte_range(token.start_byte as usize, token.end_byte as usize)
-    else {
-        return false;
-    };
-    while let Some(parent) = node.parent() {
-        if grammar::kind(parent) == "interpolation" {
-            let mut cursor = parent.walk();
-            return parent.children(&mut cursor).any(|child| grammar::kind(child) == "=");
-        }
-        node = parent;
-    }
-    false
+    let at = source.tokens[token].start_byte as usize;
+    let after = source.self_documenting.partition_point(|field| field.start <= at);
+    // Fields nest (`{x=:{y=}}`): any that starts before the token may hold it.
+    source.self_documenting[..after].iter().any(|field| field.contains(&at))
 }
 
 fn position(source: &ParsedSource, token: usize) -> Option<NamePosition> {

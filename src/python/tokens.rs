@@ -107,6 +107,9 @@ pub struct ParsedSource {
     /// statements a partial parse left out (see
     /// [`ParsedSource::mark_annotation_only_imports`]).
     pub uncertain_imports: Vec<String>,
+    /// The bytes of the f-string fields that print their own spelling
+    /// (`{total=}`), in order.
+    pub self_documenting: Vec<std::ops::Range<usize>>,
 }
 
 impl ParsedSource {
@@ -349,6 +352,7 @@ fn parse_with(
         scopes,
         lexical_scopes,
         imports,
+        self_documenting,
         ..
     } = builder;
     let error_rows = error_rows(tree.root_node(), text);
@@ -365,6 +369,7 @@ fn parse_with(
         lexical_scopes,
         imports,
         uncertain_imports: Vec::new(),
+        self_documenting,
     };
     source.mark_annotation_only_imports();
     Some(source)
@@ -536,6 +541,7 @@ struct Builder<'a, 'tree> {
     raw_strings: Vec<bool>,
     /// How many named scopes of each name each lexical scope holds so far.
     named_children: std::collections::HashMap<(u32, String), u32>,
+    self_documenting: Vec<std::ops::Range<usize>>,
 }
 
 impl<'a, 'tree> Builder<'a, 'tree> {
@@ -561,6 +567,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             annotation: 0,
             raw_strings: Vec::new(),
             named_children: std::collections::HashMap::new(),
+            self_documenting: Vec::new(),
         }
     }
 
@@ -782,6 +789,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 let spelled_end = node.next_sibling().map_or(field.end_byte(), |next| next.start_byte());
                 let spelled = format!("f={}", &self.text[field.start_byte() + 1..spelled_end]);
                 self.emit_code(node, &spelled);
+                self.self_documenting.push(field.start_byte()..field.end_byte());
             }
             _ if introduces_annotation(node, self.ancestors()) => self.emit(node, Role::Annotation, text),
             _ => self.emit_code(node, text),
