@@ -11,6 +11,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use super::align::{Findings, Substitution};
 use super::changes::{Detail, Note};
@@ -343,7 +344,8 @@ impl Checker<'_> {
             Visibility::Private => {
                 let reached_as = visibility::spelled_as(self.old, key, occurrences, from);
                 let spelled = self.old.text.contains(&format!("\"{reached_as}\""))
-                    || self.old.text.contains(&format!("'{reached_as}'"));
+                    || self.old.text.contains(&format!("'{reached_as}'"))
+                    || (reached_as == from && spelled_besides_code(self.old, self.new, from));
                 let elsewhere = self.context.spelled_elsewhere.iter().any(|name| name == reached_as);
                 if !spelled && !elsewhere {
                     self.private_names.borrow_mut().push(reached_as.to_owned());
@@ -510,6 +512,90 @@ fn printed_with_its_name(source: &ParsedSource, token: usize) -> bool {
     let after = source.self_documenting.partition_point(|field| field.start <= at);
     // Fields nest (`{x=:{y=}}`): any that starts before the token may hold it.
     source.self_documenting[..after].iter().any(|field| field.contains(&at))
+}
+
+/// Whether the file still reaches `name` without spelling it as code: the
+/// new side still spells it as a whole word (in a string, a docstring or a
+/// comment, once every identifier was renamed), or a string of the old side
+/// can build it for a lookup by name (`getattr(self, "_get_%s_perms" % kind)`).
+fn spelled_besides_code(old: &ParsedSource, new: &ParsedSource, name: &str) -> bool {
+    if crate::python::tokens::word_positions(new.text.as_bytes(), name.as_bytes())
+        .next()
+        .is_some()
+    {
+        return true;
+    }
+    let looks_up_by_name = [
+        "getattr",
+        "hasattr",
+        "setattr",
+        "attrgetter",
+        "methodcaller",
+        "__dict__",
+        "globals",
+        "vars",
+    ]
+    .iter()
+    .any(|lookup| old.text.contains(lookup));
+    looks_up_by_name && string_literals(&old.text).any(|literal| builds(literal, name))
+}
+
+/// The bodies of the one-line string literals of a Python text (a rough
+/// scan: it may also yield text that is not a string, which only makes
+/// [`spelled_besides_code`] more careful).
+fn string_literals(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().flat_map(|line| {
+        let mut literals = Vec::new();
+        let mut rest = line;
+        while let Some(open) = rest.find(['"', '\'']) {
+            let quote = rest.as_bytes()[open] as char;
+            let body = &rest[open + 1..];
+            let Some(close) = body.find(quote) else { break };
+            literals.push(&body[..close]);
+            rest = &body[close + 1..];
+        }
+        literals
+    })
+}
+
+/// `%s`, `%(kind)s` and `{kind}` in a string: text filled in at run time.
+static PLACEHOLDERS: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"%\([^)]*\)[a-z]|%[a-z]|\{[^}]*\}").expect("a valid pattern"));
+
+/// Whether the string `literal` can be a piece of `name` built at run time:
+/// with its placeholders (`%s`, `%(kind)s`, `{kind}`) standing for any text,
+/// it matches the name; or, an identifier-like piece of at least three
+/// characters that starts or ends with `_`, it begins or ends the name.
+fn builds(literal: &str, name: &str) -> bool {
+    let pieces: Vec<&str> = PLACEHOLDERS.split(literal).collect();
+    if pieces.len() > 1 {
+        return pieces.iter().any(|piece| piece.chars().any(char::is_alphabetic)) && glob_matches(&pieces, name);
+    }
+    let identifier_like = literal.len() >= 3
+        && literal != name
+        && literal.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && literal.chars().any(char::is_alphabetic);
+    identifier_like
+        && ((literal.ends_with('_') && name.starts_with(literal))
+            || (literal.starts_with('_') && name.ends_with(literal)))
+}
+
+/// Whether `name` is the pieces in order with any text between them.
+fn glob_matches(pieces: &[&str], name: &str) -> bool {
+    let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
+        return false;
+    };
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for piece in &pieces[1..pieces.len() - 1] {
+        match rest.find(piece) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 fn position(source: &ParsedSource, token: usize) -> Option<NamePosition> {
