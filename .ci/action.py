@@ -29,8 +29,8 @@ MARKER = "<!-- diffscore -->"
 
 BASE = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
 NOISY = (
-    'def total(values):\n    """Sum the values."""\n    acc = 0  # running sum\n'
-    "    for value in values:\n        acc += value\n    return acc\n"
+    'def total(items):\n    """Sum the values."""\n    acc = 0  # running sum\n'
+    "    for value in items:\n        acc += value\n    return acc\n"
 )
 FIXED = BASE.replace("result += item", "result += item * 2")
 

@@ -12,7 +12,7 @@ const BASE: &str =
     "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n";
 const FIXED: &str =
     "def total(items):\n    result = 0\n    for item in items:\n        result += item * 2\n    return result\n";
-const NOISY: &str = "def total(values):\n    \"\"\"Sum the values.\"\"\"\n    acc = 0  # running sum\n    for value in values:\n        acc += value\n    return acc\n";
+const NOISY: &str = "def total(items):\n    \"\"\"Sum the values.\"\"\"\n    acc = 0  # running sum\n    for value in items:\n        acc += value\n    return acc\n";
 
 fn repo_with_base() -> Repo {
     let repo = Repo::new();

@@ -131,11 +131,19 @@ impl Documented<'_> {
 }
 
 /// Makes substantive the comment rows of a region that go with its code:
-/// every comment row of a side that holds substantive code in the region
-/// (written with it, inside it or above it), and the comments of a side
-/// that holds nothing but comments while the other holds code (comments
-/// replaced by code, or code commented out).
-pub fn mark_comments(region: &Region, changed: (&RowSet, &RowSet), lines: (&[&[u8]], &[&[u8]]), marks: &mut FileMarks) {
+/// every row whose comment changed on a side that holds substantive code in
+/// the region (written with it, inside it or above it; a rename on the same
+/// row does not make it noise), and the comments of a side that holds
+/// nothing but comments while the other holds code (comments replaced by
+/// code, or code commented out). `commented` holds the rows whose comment
+/// changed, on each side.
+pub fn mark_comments(
+    region: &Region,
+    changed: (&RowSet, &RowSet),
+    commented: (&HashSet<usize>, &HashSet<usize>),
+    lines: (&[&[u8]], &[&[u8]]),
+    marks: &mut FileMarks,
+) {
     let rows = |side: Side| -> Vec<usize> {
         let (rows, changed) = match side {
             Side::Old => (&region.old, changed.0),
@@ -144,12 +152,12 @@ pub fn mark_comments(region: &Region, changed: (&RowSet, &RowSet), lines: (&[&[u
         rows.rows().filter(|&row| changed.contains(row)).collect()
     };
     let sides = [
-        (Side::Old, rows(Side::Old), lines.0),
-        (Side::New, rows(Side::New), lines.1),
+        (Side::Old, rows(Side::Old), lines.0, commented.0),
+        (Side::New, rows(Side::New), lines.1, commented.1),
     ];
     let has_code = |marks: &SideMarks, rows: &[usize]| rows.iter().any(|&row| is(marks, row, Label::Substantive));
     let code_on = [has_code(&marks.old, &sides[0].1), has_code(&marks.new, &sides[1].1)];
-    for (index, (side, rows, side_lines)) in sides.iter().enumerate() {
+    for (index, (side, rows, side_lines, commented)) in sides.iter().enumerate() {
         let side_marks = marks.side_mut(*side);
         let blank = |row: usize| side_lines.get(row).is_none_or(|line| line.trim_ascii().is_empty());
         let only_comments = rows
@@ -158,7 +166,8 @@ pub fn mark_comments(region: &Region, changed: (&RowSet, &RowSet), lines: (&[&[u
         let with_code = code_on[index] || (code_on[1 - index] && only_comments);
         for &row in rows {
             let line = side_lines.get(row).copied().unwrap_or_default();
-            if is(side_marks, row, Label::Comment) && (with_code || is_directive(row, line)) {
+            let comment_only = is(side_marks, row, Label::Comment);
+            if (comment_only && is_directive(row, line)) || (with_code && (comment_only || commented.contains(&row))) {
                 side_marks.add(row, Mark::plain(Label::Substantive));
             }
         }

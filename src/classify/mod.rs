@@ -19,6 +19,8 @@ pub mod rows;
 mod text;
 mod visibility;
 
+use std::collections::HashSet;
+
 use align::{Findings, Kind, Region, Side, align_region, keys_on, tokens_on_rows};
 pub use changes::{Change, Detail, LineRange, Note};
 pub use context::{Context, ModuleRename, module_of_path};
@@ -335,6 +337,7 @@ fn mark_python(
     let renames = rename::verify(old, new, &findings, context);
     let (verdicts, mut notes) = (&renames.verdicts, renames.notes.clone());
     let mut changed_code = ChangedCode::default();
+    let mut commented: (HashSet<usize>, HashSet<usize>) = Default::default();
     for difference in &findings.differences {
         let changed = match difference.side {
             Side::Old => &changed_old,
@@ -342,6 +345,12 @@ fn mark_python(
         };
         if !changed.contains(difference.row) {
             continue;
+        }
+        if difference.kind == Kind::Label(Label::Comment) {
+            match difference.side {
+                Side::Old => commented.0.insert(difference.row),
+                Side::New => commented.1.insert(difference.row),
+            };
         }
         let mark = match difference.kind {
             Kind::Label(label) => Mark::plain(label),
@@ -374,7 +383,13 @@ fn mark_python(
     };
     documented.mark_docstrings(marks);
     for (region, _) in &regions {
-        documentation::mark_comments(region, (&changed_old, &changed_new), lines, marks);
+        documentation::mark_comments(
+            region,
+            (&changed_old, &changed_new),
+            (&commented.0, &commented.1),
+            lines,
+            marks,
+        );
     }
     brackets::mark_bracket_rows(old, changed_old.rows(), &mut marks.old);
     brackets::mark_bracket_rows(new, changed_new.rows(), &mut marks.new);

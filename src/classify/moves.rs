@@ -69,7 +69,12 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
             let (old_item, new_item) = (&old_container.items[o], &new_container.items[n]);
             let touched = changed_old.overlaps(&old_item.rows) || changed_new.overlaps(&new_item.rows);
             let resorted = old_item.kind == ItemKind::Import && old_item.content != new_item.content;
-            let twin = (anything_moved || resorted) && (moved[index] || kept[index]);
+            // A kept item is aligned with its twin only where the line diff
+            // displaced it (a line of its header removed and added again); an
+            // edit inside an item that stayed put is an edit in place.
+            let displaced = changed_old.overlaps(&header_rows(old, &old_item.rows))
+                && changed_new.overlaps(&header_rows(new, &new_item.rows));
+            let twin = (anything_moved || resorted) && (moved[index] || (kept[index] && displaced));
             if touched && twin {
                 moves.push(Move {
                     old_rows: old_item.rows.clone(),
@@ -106,6 +111,15 @@ pub fn body_rows(source: &ParsedSource, rows: &Range<usize>) -> Range<usize> {
         });
     match body_start {
         Some(start) if rows.contains(&start) => start..rows.end,
+        _ => rows.clone(),
+    }
+}
+
+/// The rows of the definition on `rows` before its body (comments above,
+/// decorators, signature); all of `rows` for an import.
+fn header_rows(source: &ParsedSource, rows: &Range<usize>) -> Range<usize> {
+    match body_rows(source, rows).start {
+        start if start > rows.start => rows.start..start,
         _ => rows.clone(),
     }
 }

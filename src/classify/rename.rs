@@ -537,13 +537,21 @@ fn spelled_besides_code(old: &ParsedSource, new: &ParsedSource, name: &str) -> b
     ]
     .iter()
     .any(|lookup| old.text.contains(lookup));
-    looks_up_by_name && string_literals(&old.text).any(|literal| builds(literal, name))
+    looks_up_by_name && string_literals(&old.text).any(|literal| builds(&literal, name))
 }
 
-/// The bodies of the one-line string literals of a Python text (a rough
-/// scan: it may also yield text that is not a string, which only makes
+/// A one-line string literal of a Python text, with whether `+` joins it
+/// to something before or after it.
+struct Literal<'t> {
+    body: &'t str,
+    joined_before: bool,
+    joined_after: bool,
+}
+
+/// The one-line string literals of a Python text (a rough scan: it may also
+/// yield text that is not a string, which only makes
 /// [`spelled_besides_code`] more careful).
-fn string_literals(text: &str) -> impl Iterator<Item = &str> {
+fn string_literals(text: &str) -> impl Iterator<Item = Literal<'_>> {
     text.lines().flat_map(|line| {
         let mut literals = Vec::new();
         let mut rest = line;
@@ -551,7 +559,14 @@ fn string_literals(text: &str) -> impl Iterator<Item = &str> {
             let quote = rest.as_bytes()[open] as char;
             let body = &rest[open + 1..];
             let Some(close) = body.find(quote) else { break };
-            literals.push(&body[..close]);
+            let before = rest[..open]
+                .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                .trim_end();
+            literals.push(Literal {
+                body: &body[..close],
+                joined_before: before.ends_with('+'),
+                joined_after: body[close + 1..].trim_start().starts_with('+'),
+            });
             rest = &body[close + 1..];
         }
         literals
@@ -564,20 +579,20 @@ static PLACEHOLDERS: LazyLock<regex::Regex> =
 
 /// Whether the string `literal` can be a piece of `name` built at run time:
 /// with its placeholders (`%s`, `%(kind)s`, `{kind}`) standing for any text,
-/// it matches the name; or, an identifier-like piece of at least three
-/// characters that starts or ends with `_`, it begins or ends the name.
-fn builds(literal: &str, name: &str) -> bool {
-    let pieces: Vec<&str> = PLACEHOLDERS.split(literal).collect();
+/// it matches the name; or, joined by `+` to more text, it begins or ends
+/// the name (`"_get_" + kind`).
+fn builds(literal: &Literal<'_>, name: &str) -> bool {
+    let pieces: Vec<&str> = PLACEHOLDERS.split(literal.body).collect();
     if pieces.len() > 1 {
         return pieces.iter().any(|piece| piece.chars().any(char::is_alphabetic)) && glob_matches(&pieces, name);
     }
-    let identifier_like = literal.len() >= 3
-        && literal != name
-        && literal.chars().all(|c| c.is_alphanumeric() || c == '_')
-        && literal.chars().any(char::is_alphabetic);
+    let body = literal.body;
+    let identifier_like = body.len() >= 2
+        && body != name
+        && body.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && body.chars().any(char::is_alphabetic);
     identifier_like
-        && ((literal.ends_with('_') && name.starts_with(literal))
-            || (literal.starts_with('_') && name.ends_with(literal)))
+        && ((literal.joined_after && name.starts_with(body)) || (literal.joined_before && name.ends_with(body)))
 }
 
 /// Whether `name` is the pieces in order with any text between them.

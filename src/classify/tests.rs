@@ -320,6 +320,35 @@ fn a_private_name_still_spelled_in_a_docstring_is_not_a_rename() {
 }
 
 #[test]
+fn a_comment_edited_with_new_code_is_substantive_beside_a_rename() {
+    let old = "def f(xs, z, out):\n    for x in xs:\n        if x == z:  # self loops\n            out.append(z)\n";
+    let new = "def f(xs, z, out):\n    for item in xs:\n        if item == z:  # self loop: record it once\n            if z not in out:\n                out.append(z)\n";
+    let found = labels(old, new);
+    assert!(found.contains(&(2, Rename)), "{found:?}");
+    assert!(found.contains(&(3, Substantive)), "{found:?}");
+    assert!(found.contains(&(-3, Substantive)), "{found:?}");
+    // With no new code in the run, the comment edit beside the rename is noise.
+    let new = "def f(xs, z, out):\n    for item in xs:\n        if item == z:  # self loop: record it once\n            out.append(z)\n";
+    all_labelled(old, new, Rename);
+}
+
+#[test]
+fn an_edit_inside_a_definition_that_stayed_put_is_judged_in_place_beside_a_move() {
+    let old = "def a():\n    return 1\n\n\ndef b():\n    return 2\n\n\nclass C:\n    m = f()\n    r = True\n";
+    let new = "def b():\n    return 2\n\n\ndef a():\n    return 1\n\n\nclass C:\n    r = True\n    m = f()\n";
+    let found = labels(old, new);
+    assert!(found.contains(&(-10, Substantive)), "{found:?}");
+    assert!(found.contains(&(11, Substantive)), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .filter(|(line, _)| line.abs() < 9)
+            .all(|(_, label)| *label == Reorder),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_namespace_reader_in_another_function_leaves_a_rename_alone() {
     let old = "def f(a):\n    x = a\n    return x\n\n\ndef g():\n    return locals()\n";
     let new = "def f(a):\n    y = a\n    return y\n\n\ndef g():\n    return locals()\n";
