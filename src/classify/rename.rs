@@ -335,7 +335,9 @@ impl Checker<'_> {
     /// another file of the repository spells it: the pipeline looks there.
     fn unseen_outside(&self, key: &NameKey<'_>, occurrences: &[usize], from: &str) -> bool {
         match visibility::of(self.old, key, occurrences, from) {
-            Visibility::Local => true,
+            Visibility::Local => !occurrences
+                .first()
+                .is_some_and(|&token| named_by_a_decorator(self.old, token, from)),
             Visibility::Public => false,
             Visibility::Unknown => {
                 self.reach_unknown.set(true);
@@ -512,6 +514,32 @@ fn printed_with_its_name(source: &ParsedSource, token: usize) -> bool {
     let after = source.self_documenting.partition_point(|field| field.start <= at);
     // Fields nest (`{x=:{y=}}`): any that starts before the token may hold it.
     source.self_documenting[..after].iter().any(|field| field.contains(&at))
+}
+
+/// Whether a decorator of the function holding `token` names `name` in a
+/// string: Django's `@sensitive_variables("password")` hides that local
+/// from error reports only while it keeps its name.
+fn named_by_a_decorator(source: &ParsedSource, token: usize, name: &str) -> bool {
+    let scope = &source.scopes[source.tokens[token].scope as usize];
+    let Some(name_token) = scope.name_token.map(|index| &source.tokens[index as usize]) else {
+        return false;
+    };
+    let Some(definition) = source
+        .tree
+        .root_node()
+        .descendant_for_byte_range(name_token.start_byte as usize, name_token.end_byte as usize)
+        .and_then(|node| node.parent())
+    else {
+        return false;
+    };
+    let Some(decorated) = definition
+        .parent()
+        .filter(|parent| grammar::kind(*parent) == "decorated_definition")
+    else {
+        return false;
+    };
+    let decorators = &source.text[decorated.start_byte()..definition.start_byte()];
+    decorators.contains(&format!("\"{name}\"")) || decorators.contains(&format!("'{name}'"))
 }
 
 /// Whether the file still reaches `name` without spelling it as code: the
