@@ -119,6 +119,15 @@ fn member(old: &ParsedSource, occurrences: &[usize], name: &str) -> Visibility {
         let Some(class) = enclosing_class(old, site.lexical) else {
             return Visibility::Public;
         };
+        // A decorator may turn the class body's names into fields
+        // (`@dataclass`: a constructor's keywords), not its methods.
+        let decorated = old.lexical_scopes[class as usize]
+            .class
+            .as_ref()
+            .is_some_and(|header| header.decorated);
+        if decorated && site.position == NamePosition::Binding && site.lexical == class {
+            return Visibility::Public;
+        }
         match class_reach(old, class) {
             Reach::Outside => return Visibility::Public,
             Reach::Unknown => reach = Reach::Unknown,
@@ -171,8 +180,9 @@ mod tests {
         let local_base = "class Base:\n    pass\nclass Child(Base):\n    def _helper(self):\n        self._seen = 1\n";
         assert_eq!(visibility(local_base, "_helper"), Visibility::Private);
         assert_eq!(visibility(local_base, "_seen"), Visibility::Private);
-        let decorated = "@dataclass\nclass Point:\n    _x: int = 0\n";
+        let decorated = "@dataclass\nclass Point:\n    _x: int = 0\n\n    def _norm(self):\n        return self._x\n";
         assert_eq!(visibility(decorated, "_x"), Visibility::Public);
+        assert_eq!(visibility(decorated, "_norm"), Visibility::Private);
         let metaclass = "class Model(metaclass=Meta):\n    def _save(self):\n        pass\n";
         assert_eq!(visibility(metaclass, "_save"), Visibility::Public);
     }

@@ -67,9 +67,13 @@ impl LexicalScope {
 pub struct ClassHeader {
     /// Base classes named by a plain identifier (`object` left out).
     pub bases: Vec<String>,
-    /// A base, keyword argument (`metaclass=`) or decorator that is not a
-    /// plain name: code defined elsewhere that may look members up by name.
+    /// A base or keyword argument (`metaclass=`) that is not a plain name:
+    /// code defined elsewhere that may look members up by name.
     pub opaque: bool,
+    /// Whether a decorator wraps the class. It may read the class's fields
+    /// (`@dataclass`), but a private member renamed with every use it does
+    /// not look up: decorators find members by public or dunder names.
+    pub decorated: bool,
 }
 
 /// Whether code outside the file may reach a class's members by name.
@@ -77,7 +81,7 @@ pub struct ClassHeader {
 pub enum Reach {
     /// Every base is a class of this file with no outside base either.
     Local,
-    /// A base (or decorator, or metaclass) comes from elsewhere: it may
+    /// A base (or metaclass) comes from elsewhere: it may
     /// override or look up members by name (`clean_<field>`, `_print_<Class>`).
     Outside,
     /// A base is not among the statements parsed, but the file defines a

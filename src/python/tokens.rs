@@ -916,7 +916,8 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             .is_some_and(|parent| parent.kind == "decorated_definition");
         let mut header = ClassHeader {
             bases: Vec::new(),
-            opaque: decorated,
+            opaque: false,
+            decorated,
         };
         if let Some(arguments) = class.child_by_field_name("superclasses") {
             let mut cursor = arguments.walk();
@@ -943,7 +944,8 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     fn annotations_read_at_runtime(&self, owner: &str) -> bool {
         let innermost = *self.lexical_stack.last().unwrap_or(&0) as usize;
         let class = self.lexical_scopes[innermost].class.as_ref();
-        owner == "assignment" && class.is_some_and(|header| header.opaque || !header.bases.is_empty())
+        owner == "assignment"
+            && class.is_some_and(|header| header.decorated || header.opaque || !header.bases.is_empty())
     }
 
     /// The lexical scope around the innermost one.
