@@ -339,9 +339,19 @@ fn parse_with(
         .set_language(&tree_sitter_python::LANGUAGE.into())
         .expect("the bundled Python grammar matches the tree-sitter version");
     if let Some(selection) = selection {
-        parser
-            .set_included_ranges(&included_ranges(text, &starts, &selection.rows))
-            .ok()?;
+        let mut ranges = included_ranges(text, &starts, &selection.rows);
+        if ranges.is_empty() {
+            // No range at all would mean the whole text: one empty range
+            // parses nothing (a file whose content did not change).
+            let origin = tree_sitter::Point { row: 0, column: 0 };
+            ranges.push(tree_sitter::Range {
+                start_byte: 0,
+                end_byte: 0,
+                start_point: origin,
+                end_point: origin,
+            });
+        }
+        parser.set_included_ranges(&ranges).ok()?;
     }
     let tree = parser.parse(text, old_tree)?;
     let mut builder = Builder::new(text);
@@ -1189,6 +1199,15 @@ mod tests {
             .iter()
             .map(|t| (parsed.token_text(t).to_owned(), t.role))
             .collect()
+    }
+
+    #[test]
+    fn an_empty_selection_parses_nothing() {
+        let nothing = Selection::default();
+        let parsed = parse_rows("def f():\n    return 1\n", Some(&nothing)).unwrap();
+        assert_eq!(parsed.tree.root_node().child_count(), 0);
+        assert!(parsed.tokens.iter().all(|token| token.start_byte == token.end_byte));
+        assert!(parsed.partial());
     }
 
     #[test]
