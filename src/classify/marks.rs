@@ -131,9 +131,13 @@ pub fn fill_blank_rows(
                 // Distance on the same side, or by offset into the run on the
                 // other; the same side wins a tie.
                 let offset = row - rows.start;
+                // A moved definition lends its label only to blank lines
+                // next to it on its own side (above), not across the run.
+                let other_marks = marks.side(side.other());
                 let there = other_rows
                     .clone()
                     .filter(|&r| !is_blank(other_lines, r))
+                    .filter(|&r| other_marks.get(r).is_none_or(|mark| mark.label != Label::Reorder))
                     .map(|r| ((r - other_rows.start).abs_diff(offset), 1, side.other(), r));
                 let nearest = here
                     .chain(there)
