@@ -317,3 +317,21 @@ fn apply_check(repo: &Repo, base: &str, patch: &str) {
     repo.git(&["worktree", "remove", "--force", folder.to_str().unwrap()]);
     assert!(!Path::new(&folder).exists());
 }
+
+#[test]
+fn a_file_of_noise_alone_is_unstaged_and_said_so() {
+    let repo = Repo::new();
+    repo.write("app/views.py", BEFORE);
+    repo.commit("base");
+    repo.write("app/views.py", AFTER.replace(", archived=False)", ")"));
+    repo.stage_all();
+    let output = split(&repo, &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        stdout(&output).contains("app/views.py: no real change to stage; the noise stays in the working tree: "),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(repo.git(&["show", ":app/views.py"]), BEFORE);
+    assert_eq!(repo.git(&["diff", "--cached", "--name-only"]), "");
+}

@@ -19,6 +19,12 @@ pub fn write(plans: &[FilePlan], written: &Written, worktree: bool, out: &mut dy
             .map(|(label, lines)| format!("{label} {lines}"))
             .collect();
         match &plan.outcome {
+            Outcome::Split(_) if written.paths.contains(&plan.path) && plan.kept_lines == 0 => writeln!(
+                out,
+                "{}: no real change to stage; {left}: {}",
+                plan.path,
+                noise.join(", ")
+            )?,
             Outcome::Split(_) if written.paths.contains(&plan.path) => writeln!(
                 out,
                 "{}: staged the real change ({} lines); {left}: {}",
