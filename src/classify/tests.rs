@@ -349,6 +349,20 @@ fn an_edit_inside_a_definition_that_stayed_put_is_judged_in_place_beside_a_move(
 }
 
 #[test]
+fn annotations_a_decorator_reads_are_code() {
+    let old = "@process.register\ndef _(x: int) -> str:\n    return str(x)\n";
+    let new = "@process.register\ndef _(x: float) -> str:\n    return str(x)\n";
+    all_labelled(old, new, Substantive);
+    let old = "@app.get(\"/items\")\ndef read(q: int = 0):\n    return q\n";
+    let new = "@app.get(\"/items\")\ndef read(q: str = 0):\n    return q\n";
+    all_labelled(old, new, Substantive);
+    // Decorators that do not read annotations leave them annotations.
+    let old = "class A:\n    @property\n    def size(self):\n        return 1\n";
+    let new = "class A:\n    @property\n    def size(self) -> int:\n        return 1\n";
+    all_labelled(old, new, Annotation);
+}
+
+#[test]
 fn a_namespace_reader_in_another_function_leaves_a_rename_alone() {
     let old = "def f(a):\n    x = a\n    return x\n\n\ndef g():\n    return locals()\n";
     let new = "def f(a):\n    y = a\n    return y\n\n\ndef g():\n    return locals()\n";

@@ -242,6 +242,27 @@ pub const ANNOTATION_OWNERS: &[(&str, &str)] = &[
     ("function_definition", "return_type"),
 ];
 
+/// The last name of decorators known to read the annotations of the
+/// function they wrap: `functools.singledispatch`'s `register` dispatches on
+/// them, pydantic's `validate_call` checks them, web routers (`@app.get`)
+/// and command-line builders (`@app.command`) convert arguments by them.
+pub const ANNOTATION_READING_DECORATORS: &[&str] = &[
+    "register",
+    "singledispatch",
+    "singledispatchmethod",
+    "validate_call",
+    "validate_arguments",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "api_route",
+    "websocket",
+    "command",
+    "callback",
+];
+
 /// Bodies whose first string statement is a docstring.
 pub const DOCSTRING_OWNERS: &[&str] = &["function_definition", "class_definition"];
 

@@ -951,11 +951,44 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     /// program runs, so it is code: an assignment's in the body of a class
     /// with a base or a decorator (`@dataclass` turns `x: str = ""` into a
     /// field; so do `NamedTuple`, `TypedDict`, pydantic and attrs).
+    ///
+    /// A function's parameter and return annotations are code when a
+    /// decorator that reads them wraps it (`@f.register`, `@app.get(...)`).
     fn annotations_read_at_runtime(&self, owner: &str) -> bool {
+        if owner != "assignment" {
+            return self.function_decorated_by_an_annotation_reader();
+        }
         let innermost = *self.lexical_stack.last().unwrap_or(&0) as usize;
         let class = self.lexical_scopes[innermost].class.as_ref();
-        owner == "assignment"
-            && class.is_some_and(|header| header.decorated || header.opaque || !header.bases.is_empty())
+        class.is_some_and(|header| header.decorated || header.opaque || !header.bases.is_empty())
+    }
+
+    fn function_decorated_by_an_annotation_reader(&self) -> bool {
+        let Some(function) = self
+            .frames
+            .iter()
+            .rposition(|frame| frame.kind == "function_definition")
+        else {
+            return false;
+        };
+        let Some(decorated) = function
+            .checked_sub(1)
+            .and_then(|index| self.frames[index].node)
+            .filter(|node| grammar::kind(*node) == "decorated_definition")
+        else {
+            return false;
+        };
+        let mut cursor = decorated.walk();
+        let decorators: Vec<Node<'_>> = decorated
+            .named_children(&mut cursor)
+            .filter(|child| grammar::kind(*child) == "decorator")
+            .collect();
+        decorators.into_iter().any(|decorator| {
+            let spelled = node_text(self.text, decorator).trim_start_matches('@');
+            let callee = spelled.split('(').next().unwrap_or_default().trim();
+            let last = callee.rsplit('.').next().unwrap_or_default();
+            grammar::ANNOTATION_READING_DECORATORS.contains(&last)
+        })
     }
 
     /// The lexical scope around the innermost one.
