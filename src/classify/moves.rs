@@ -14,7 +14,7 @@
 //! diff pairs the lines of one with the other, and only the twins tell that
 //! nothing but their order changed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::rows::RowSet;
@@ -58,9 +58,20 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
             continue;
         }
         let kept = longest_kept_order(&pairs, &old_container.items, changed_old);
+        let order_sensitive = (defined_twice(&old_container.items), defined_twice(&new_container.items));
+        // A getter and its setter may move together, never past each other.
+        let swaps_with_its_namesake = |index: usize| {
+            let (o, n) = pairs[index];
+            let name = old_container.items[o].name.as_str();
+            (order_sensitive.0.contains(name) || order_sensitive.1.contains(name))
+                && pairs.iter().any(|&(other_o, other_n)| {
+                    other_o != o && old_container.items[other_o].name == name && (o < other_o) != (n < other_n)
+                })
+        };
         let safe_move = |index: usize| {
             let (o, n) = pairs[index];
             old_container.items[o].barriers_before == new_container.items[n].barriers_before
+                && !swaps_with_its_namesake(index)
                 && !swaps_with_a_dependency(index, &pairs, &old_container.items)
         };
         let moved: Vec<bool> = (0..pairs.len()).map(|i| !kept[i] && safe_move(i)).collect();
@@ -165,39 +176,39 @@ fn unique_by_path(all: Vec<Container>) -> HashMap<String, Container> {
         .collect()
 }
 
-/// Pairs (old index, new index) of items whose identity is unique on both
-/// sides, in old order. A name defined twice in one body (a property's getter
-/// and setter, overloads) is order-sensitive, so it never pairs.
+/// Pairs (old index, new index) of items of the same identity, in old order:
+/// the k-th of an identity on one side with the k-th on the other, when
+/// both sides hold as many (a getter and its setter pair in order).
 fn matched_pairs(old: &[Item], new: &[Item]) -> Vec<(usize, usize)> {
-    let count = |items: &[Item]| {
-        let mut counts: HashMap<u64, (usize, usize)> = HashMap::new();
+    let by_identity = |items: &[Item]| {
+        let mut indices: HashMap<u64, Vec<usize>> = HashMap::new();
         for (index, item) in items.iter().enumerate() {
-            let entry = counts.entry(item.identity).or_insert((0, index));
-            entry.0 += 1;
+            indices.entry(item.identity).or_default().push(index);
         }
-        counts
+        indices
     };
-    let (old_counts, new_counts) = (count(old), count(new));
-    let definitions_named = |items: &[Item]| {
-        let mut counts: HashMap<String, usize> = HashMap::new();
-        for item in items.iter().filter(|i| i.kind != ItemKind::Import) {
-            *counts.entry(item.name.clone()).or_default() += 1;
-        }
-        counts
-    };
-    let (old_names, new_names) = (definitions_named(old), definitions_named(new));
-    let names_twice = |names: &HashMap<String, usize>, name: &str| names.get(name).is_some_and(|&n| n > 1);
-    old.iter()
-        .enumerate()
-        .filter_map(|(o, item)| {
-            let (old_count, _) = old_counts[&item.identity];
-            let &(new_count, n) = new_counts.get(&item.identity)?;
-            let unique = old_count == 1
-                && new_count == 1
-                && !names_twice(&old_names, &item.name)
-                && !names_twice(&new_names, &item.name);
-            unique.then_some((o, n))
-        })
+    let (old_indices, new_indices) = (by_identity(old), by_identity(new));
+    let mut pairs: Vec<(usize, usize)> = old_indices
+        .iter()
+        .filter_map(|(identity, olds)| Some((olds, new_indices.get(identity)?)))
+        .filter(|(olds, news)| olds.len() == news.len())
+        .flat_map(|(olds, news)| olds.iter().copied().zip(news.iter().copied()))
+        .collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+/// The names defined more than once in a body: a property's getter and
+/// setter, overloads. Their order among themselves matters.
+fn defined_twice(items: &[Item]) -> HashSet<&str> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for item in items.iter().filter(|i| i.kind != ItemKind::Import) {
+        *counts.entry(item.name.as_str()).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(name, _)| name)
         .collect()
 }
 
@@ -288,6 +299,23 @@ mod tests {
         let old = "class Base:\n    pass\n\nclass Child(Base):\n    pass\n";
         let new = "class Child(Base):\n    pass\n\nclass Base:\n    pass\n";
         assert!(moved(old, new).is_empty());
+    }
+
+    #[test]
+    fn a_method_moves_past_a_getter_and_its_setter() {
+        let old = "class A:\n    @property\n    def x(self):\n        return 1\n\n    def y(self):\n        return 2\n\n    @x.setter\n    def x(self, v):\n        pass\n";
+        let new = "class A:\n    def y(self):\n        return 2\n\n    @property\n    def x(self):\n        return 1\n\n    @x.setter\n    def x(self, v):\n        pass\n";
+        assert_eq!(moved(old, new), ["y"]);
+    }
+
+    #[test]
+    fn a_getter_and_its_setter_move_together() {
+        let y = "    def y(self):\n        a = 1\n        b = 2\n        c = 3\n        d = 4\n        e = 5\n        f = 6\n        g = 7\n        return a + b + c + d + e + f + g\n";
+        let x =
+            "    @property\n    def x(self):\n        return 1\n\n    @x.setter\n    def x(self, v):\n        pass\n";
+        let old = format!("class A:\n{x}\n{y}");
+        let new = format!("class A:\n{y}\n{x}");
+        assert_eq!(moved(&old, &new), ["x", "x"]);
     }
 
     #[test]
