@@ -16,6 +16,7 @@ mod parsing;
 mod regions;
 pub mod rename;
 pub mod rows;
+mod spelling;
 mod text;
 mod visibility;
 
