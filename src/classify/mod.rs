@@ -247,7 +247,15 @@ fn classify_parsing(
             let syntax = (language == Language::Text)
                 .then(|| text::comment_syntax(&context.path))
                 .flatten();
-            text::mark_runs(&analysis.diff.runs, &old_lines, &new_lines, syntax, &mut marks);
+            let indentation = language == Language::Python || text::indentation_matters(&context.path);
+            text::mark_runs(
+                &analysis.diff.runs,
+                &old_lines,
+                &new_lines,
+                syntax,
+                indentation,
+                &mut marks,
+            );
             (run_regions(&analysis.diff.runs), Vec::new())
         }
     };

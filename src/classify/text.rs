@@ -213,21 +213,39 @@ fn heredoc_word(text: &[u8]) -> Option<Vec<u8>> {
     (!word.is_empty()).then_some(word)
 }
 
-/// Marks the rows of each run: a row whose text, without whitespace, is
-/// matched by a row on the other side is layout; a whole-line comment in
-/// the file's `syntax` is a comment; the rest is substantive.
+/// Whether a line's indentation is part of its meaning in the file at
+/// `path`: YAML nesting, a Makefile recipe's tab (and Python's blocks, for a
+/// Python file read line by line).
+pub fn indentation_matters(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let extension = name.rsplit_once('.').map(|(_, extension)| extension);
+    matches!(extension, Some("yml" | "yaml" | "mk" | "py" | "pyi"))
+        || matches!(name, "Makefile" | "makefile" | "GNUmakefile")
+}
+
+/// Marks the rows of each run: a row whose words (and indentation, where
+/// it matters) are matched by a row on the other side is layout; a
+/// whole-line comment in the file's `syntax` is a comment; the rest is
+/// substantive.
 pub fn mark_runs(
     runs: &[Run],
     old_lines: &[&[u8]],
     new_lines: &[&[u8]],
     syntax: Option<CommentSyntax>,
+    indentation: bool,
     marks: &mut FileMarks,
 ) {
     let comments = |lines: &[&[u8]]| syntax.map(|syntax| comment_lines(syntax, lines)).unwrap_or_default();
     let (old_comments, new_comments) = (comments(old_lines), comments(new_lines));
     for run in runs {
-        let old: Vec<Vec<u8>> = old_lines[run.old.clone()].iter().map(|l| squeeze(l)).collect();
-        let new: Vec<Vec<u8>> = new_lines[run.new.clone()].iter().map(|l| squeeze(l)).collect();
+        let old: Vec<Vec<u8>> = old_lines[run.old.clone()]
+            .iter()
+            .map(|l| words(l, indentation))
+            .collect();
+        let new: Vec<Vec<u8>> = new_lines[run.new.clone()]
+            .iter()
+            .map(|l| words(l, indentation))
+            .collect();
         let mut old_changed = vec![false; old.len()];
         let mut new_changed = vec![false; new.len()];
         for inner in diff_line_slices(&old, &new).runs {
@@ -256,14 +274,43 @@ pub fn mark_runs(
     }
 }
 
-fn squeeze(line: &[u8]) -> Vec<u8> {
-    line.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect()
+/// A line's words joined by one space: spacing between words is layout,
+/// but joining two words (`"$DIR" /tmp` → `"$DIR"/tmp`) is not. With
+/// `indentation`, the leading whitespace stays as it is. Empty for a blank
+/// line.
+fn words(line: &[u8], indentation: bool) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::with_capacity(line.len());
+    if indentation && line.iter().any(|b| !b.is_ascii_whitespace()) {
+        out.extend(line.iter().take_while(|b| matches!(b, b' ' | b'\t')));
+    }
+    for word in line.split(u8::is_ascii_whitespace).filter(|word| !word.is_empty()) {
+        if out.last().is_some_and(|b| !b.is_ascii_whitespace()) {
+            out.push(b' ');
+        }
+        out.extend_from_slice(word);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::classify::marks::SideMarks;
+
+    #[test]
+    fn joining_two_words_is_not_layout_and_indentation_counts_where_it_matters() {
+        assert_eq!(words(b"rm -rf  \"$DIR\"   /tmp\n", false), b"rm -rf \"$DIR\" /tmp");
+        assert_ne!(
+            words(b"rm -rf \"$DIR\" /tmp", false),
+            words(b"rm -rf \"$DIR\"/tmp", false)
+        );
+        assert_eq!(words(b"  env:\n", false), words(b"env:\n", false));
+        assert_ne!(words(b"  env:\n", true), words(b"env:\n", true));
+        assert_ne!(words(b"\tcc -o x\n", true), words(b"    cc -o x\n", true));
+        assert_eq!(words(b"   \n", true), b"");
+        assert!(indentation_matters(".github/workflows/ci.yml") && indentation_matters("Makefile"));
+        assert!(!indentation_matters("setup.cfg"));
+    }
 
     #[test]
     fn comment_syntax_is_known_by_file_type() {
@@ -316,7 +363,7 @@ mod tests {
             new: SideMarks::new(4),
         };
         let run = Run { old: 0..2, new: 0..4 };
-        mark_runs(&[run], &old, &new, Some(CommentSyntax::Shell), &mut marks);
+        mark_runs(&[run], &old, &new, Some(CommentSyntax::Shell), false, &mut marks);
         let labels: Vec<Option<Label>> = (0..4).map(|r| marks.new.get(r).map(|m| m.label)).collect();
         assert_eq!(
             labels,
