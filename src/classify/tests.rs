@@ -113,6 +113,19 @@ fn docstring_added_is_docstring() {
 }
 
 #[test]
+fn a_docstring_turned_into_bytes_or_an_fstring_is_substantive() {
+    for prefix in ["b", "f", "rb", "F"] {
+        let old = "def f():\n    \"\"\"Doc.\"\"\"\n    return 1\n";
+        let new = format!("def f():\n    {prefix}\"\"\"Doc.\"\"\"\n    return 1\n");
+        all_labelled(old, &new, Substantive);
+    }
+    let old = "def f():\n    \"\"\"Doc.\"\"\"\n    return 1\n";
+    // A raw prefix spells the same docstring.
+    let new = "def f():\n    r\"\"\"Doc.\"\"\"\n    return 1\n";
+    all_labelled(old, new, Formatting);
+}
+
+#[test]
 fn docstring_edited_across_lines_is_docstring() {
     let old = "class A:\n    \"\"\"Old\n    text.\"\"\"\n    x = 1\n";
     let new = "class A:\n    \"\"\"New\n    words here.\"\"\"\n    x = 1\n";

@@ -685,7 +685,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 }
                 true
             }
-            "string" | "concatenated_string" if is_docstring(node, self.ancestors()) => {
+            "string" | "concatenated_string" if is_docstring(self.text, node, self.ancestors()) => {
                 let parts = string_parts(self.text, node);
                 let value = normalize_docstring(&parts);
                 self.emit(node, Role::Docstring, &value);
@@ -1085,7 +1085,7 @@ fn string_parts<'t>(text: &'t str, node: Node<'_>) -> Vec<&'t str> {
 
 /// A docstring is a string statement that comes first in a module, class or
 /// function body; a string statement anywhere else is code.
-fn is_docstring(string: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
+fn is_docstring(text: &str, string: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
     let (Some(statement), Some(body)) = (ancestors.nth(0), ancestors.nth(1)) else {
         return false;
     };
@@ -1102,6 +1102,22 @@ fn is_docstring(string: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
     owns_docstring
         && first_statement(body).is_some_and(|first| first.id() == statement.id())
         && !(grammar::kind(string) == "string" && has_interpolation(string))
+        && !is_bytes_or_format(text, string)
+}
+
+/// Whether a string (or any part of a concatenated one) is a bytes literal
+/// or an f-string: Python keeps neither as a docstring (`__doc__` is None).
+fn is_bytes_or_format(text: &str, string: Node<'_>) -> bool {
+    let mut cursor = string.walk();
+    let parts: Vec<Node<'_>> = match grammar::kind(string) {
+        "concatenated_string" => string.named_children(&mut cursor).collect(),
+        _ => vec![string],
+    };
+    parts.into_iter().any(|part| {
+        part.child(0)
+            .filter(|start| grammar::kind(*start) == "string_start")
+            .is_some_and(|start| node_text(text, start).contains(['b', 'B', 'f', 'F']))
+    })
 }
 
 fn first_statement(body: Node<'_>) -> Option<Node<'_>> {
