@@ -174,6 +174,30 @@ pub fn mark_comments(
     }
 }
 
+/// Makes substantive the lines added above a shebang or an encoding
+/// declaration that they push out of place: a shebang is read on the first
+/// line only, a declaration on the first two (a licence header added on top
+/// makes the script a shell script, or the file Latin-1 no longer).
+pub fn mark_pushed_directives(lines: (&[&[u8]], &[&[u8]]), new_marks: &mut SideMarks) {
+    let (old, new) = lines;
+    for (row, line) in old.iter().enumerate().take(2) {
+        if !is_directive(row, line) {
+            continue;
+        }
+        let Some(moved_to) = new.iter().position(|other| other == line) else {
+            continue;
+        };
+        let allowed = if line.trim_ascii().starts_with(b"#!") { 0 } else { 1 };
+        if moved_to > allowed {
+            for above in 0..moved_to {
+                if new_marks.get(above).is_some() {
+                    new_marks.add(above, Mark::plain(Label::Substantive));
+                }
+            }
+        }
+    }
+}
+
 /// A comment Python itself reads: a shebang on the first line, or an
 /// encoding declaration on one of the first two (`# -*- coding: latin-1 -*-`).
 fn is_directive(row: usize, line: &[u8]) -> bool {

@@ -259,6 +259,7 @@ fn classify_parsing(
             (run_regions(&analysis.diff.runs), Vec::new())
         }
     };
+    documentation::mark_pushed_directives(lines, &mut marks.new);
     marks::fill_blank_rows(&mut marks, &analysis.diff.runs, &analysis.alignment.moves, lines);
     let scope_of = |side: Side, row: usize| {
         let (old_source, new_source) = parsed.as_ref()?;

@@ -126,6 +126,20 @@ fn a_docstring_turned_into_bytes_or_an_fstring_is_substantive() {
 }
 
 #[test]
+fn a_header_pushing_a_shebang_or_an_encoding_declaration_down_is_substantive() {
+    let old = "#!/usr/bin/env python3\nimport sys\n";
+    let new = "# Copyright 2024 Example Corp.\n#!/usr/bin/env python3\nimport sys\n";
+    all_labelled(old, new, Substantive);
+    let old = "# -*- coding: latin-1 -*-\nx = 1\n";
+    let new = "# Licence: MIT\n# See LICENSE.\n# -*- coding: latin-1 -*-\nx = 1\n";
+    all_labelled(old, new, Substantive);
+    // Below the shebang a comment is a comment.
+    let old = "#!/usr/bin/env python3\nimport sys\n";
+    let new = "#!/usr/bin/env python3\n# Copyright 2024 Example Corp.\nimport sys\n";
+    all_labelled(old, new, Comment);
+}
+
+#[test]
 fn docstring_edited_across_lines_is_docstring() {
     let old = "class A:\n    \"\"\"Old\n    text.\"\"\"\n    x = 1\n";
     let new = "class A:\n    \"\"\"New\n    words here.\"\"\"\n    x = 1\n";
