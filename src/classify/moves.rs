@@ -14,7 +14,7 @@
 //! diff pairs the lines of one with the other, and only the twins tell that
 //! nothing but their order changed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::rows::RowSet;
@@ -58,20 +58,21 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
             continue;
         }
         let kept = longest_kept_order(&pairs, &old_container.items, changed_old);
-        let order_sensitive = (defined_twice(&old_container.items), defined_twice(&new_container.items));
-        // A getter and its setter may move together, never past each other.
-        let swaps_with_its_namesake = |index: usize| {
+        // Two items that bind the same name (a getter and its setter, two
+        // imports of one name, a star import and anything) may move
+        // together, never past each other: the later one wins.
+        let swaps_with_a_rival = |index: usize| {
             let (o, n) = pairs[index];
-            let name = old_container.items[o].name.as_str();
-            (order_sensitive.0.contains(name) || order_sensitive.1.contains(name))
-                && pairs.iter().any(|&(other_o, other_n)| {
-                    other_o != o && old_container.items[other_o].name == name && (o < other_o) != (n < other_n)
-                })
+            let item = &old_container.items[o];
+            pairs.iter().any(|&(other_o, other_n)| {
+                let other = &old_container.items[other_o];
+                other_o != o && (o < other_o) != (n < other_n) && binds_what_the_other_binds(item, other)
+            })
         };
         let safe_move = |index: usize| {
             let (o, n) = pairs[index];
             old_container.items[o].barriers_before == new_container.items[n].barriers_before
-                && !swaps_with_its_namesake(index)
+                && !swaps_with_a_rival(index)
                 && !swaps_with_a_dependency(index, &pairs, &old_container.items)
         };
         let moved: Vec<bool> = (0..pairs.len()).map(|i| !kept[i] && safe_move(i)).collect();
@@ -198,18 +199,10 @@ fn matched_pairs(old: &[Item], new: &[Item]) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// The names defined more than once in a body: a property's getter and
-/// setter, overloads. Their order among themselves matters.
-fn defined_twice(items: &[Item]) -> HashSet<&str> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for item in items.iter().filter(|i| i.kind != ItemKind::Import) {
-        *counts.entry(item.name.as_str()).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .filter(|&(_, n)| n > 1)
-        .map(|(name, _)| name)
-        .collect()
+/// Whether two items bind a name in common, or either is a star import.
+fn binds_what_the_other_binds(item: &Item, other: &Item) -> bool {
+    let star = |item: &Item| item.defines.iter().any(|name| name == "*");
+    star(item) || star(other) || item.defines.iter().any(|name| other.defines.contains(name))
 }
 
 /// The weight of an item the line diff left alone: it stayed where it was,
@@ -316,6 +309,19 @@ mod tests {
         let old = format!("class A:\n{x}\n{y}");
         let new = format!("class A:\n{y}\n{x}");
         assert_eq!(moved(&old, &new), ["x", "x"]);
+    }
+
+    #[test]
+    fn imports_of_one_name_and_star_imports_keep_their_order() {
+        let old = "from json import loads\nfrom simplejson import loads\nimport os\n";
+        let new = "from simplejson import loads\nfrom json import loads\nimport os\n";
+        assert!(moved(old, new).is_empty());
+        let old = "from .base import *\nfrom .production import *\nfrom .local import *\n";
+        let new = "from .base import *\nfrom .local import *\nfrom .production import *\n";
+        assert!(moved(old, new).is_empty());
+        let old = "from shlex import quote\n\n\ndef quote(s):\n    return s\n";
+        let new = "def quote(s):\n    return s\n\n\nfrom shlex import quote\n";
+        assert!(moved(old, new).is_empty());
     }
 
     #[test]

@@ -256,18 +256,28 @@ fn node_tokens<'s>(source: &'s ParsedSource, node: Node<'_>) -> &'s [super::toke
 }
 
 /// The names an import statement binds.
+/// The names an import binds; `*` for a star import, which binds names
+/// unknown here.
 fn imported_names(source: &ParsedSource, node: Node<'_>) -> Vec<String> {
     let (start, end) = (node.start_byte() as u32, node.end_byte() as u32);
     let first = source.tokens.partition_point(|t| t.start_byte < start);
     let last = source.tokens.partition_point(|t| t.start_byte < end);
-    source.tokens[first..last]
+    let mut names: Vec<String> = source.tokens[first..last]
         .iter()
         .filter(|t| {
             t.site
                 .is_some_and(|s| matches!(s.position, NamePosition::Binding | NamePosition::Imported))
         })
         .map(|t| source.token_text(t).to_owned())
-        .collect()
+        .collect();
+    let mut cursor = node.walk();
+    if node
+        .named_children(&mut cursor)
+        .any(|child| grammar::kind(child) == "wildcard_import")
+    {
+        names.push("*".to_owned());
+    }
+    names
 }
 
 /// Identifiers in decorators, base classes and default values.
