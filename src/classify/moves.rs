@@ -22,6 +22,7 @@ use crate::python::ParsedSource;
 use crate::python::chunks::defined_name;
 use crate::python::items::{Container, Item, ItemKind, containers};
 use crate::python::names::NamePosition;
+use crate::python::tokens::word_positions;
 
 /// Above this many matched items in one body, moves are not looked for
 /// (the order check is quadratic); such lines stay substantive.
@@ -69,11 +70,14 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
                 other_o != o && (o < other_o) != (n < other_n) && binds_what_the_other_binds(item, other)
             })
         };
+        let class_texts: Vec<std::cell::OnceCell<String>> =
+            old_container.items.iter().map(|_| std::cell::OnceCell::new()).collect();
         let safe_move = |index: usize| {
             let (o, n) = pairs[index];
             old_container.items[o].barriers_before == new_container.items[n].barriers_before
                 && !swaps_with_a_rival(index)
                 && !swaps_with_a_dependency(index, &pairs, &old_container.items)
+                && !swaps_with_a_class_that_uses_it(old, index, &pairs, &old_container.items, &class_texts)
         };
         let moved: Vec<bool> = (0..pairs.len()).map(|i| !kept[i] && safe_move(i)).collect();
         let anything_moved = moved.contains(&true);
@@ -199,6 +203,71 @@ fn matched_pairs(old: &[Item], new: &[Item]) -> Vec<(usize, usize)> {
     pairs
 }
 
+/// Whether the item at `index` changed order with a class whose body, run
+/// when the class is defined, uses what the item binds, or binds what the
+/// item (a class) uses so: `ts = _now()` in a class body needs `_now` above.
+/// `class_texts` caches [`class_definition_text`] by item index.
+fn swaps_with_a_class_that_uses_it(
+    source: &ParsedSource,
+    index: usize,
+    pairs: &[(usize, usize)],
+    old_items: &[Item],
+    class_texts: &[std::cell::OnceCell<String>],
+) -> bool {
+    let (o, n) = pairs[index];
+    let uses = |class: usize, names: &[String]| {
+        old_items[class].kind == ItemKind::Class && {
+            let text = class_texts[class].get_or_init(|| class_definition_text(source, &old_items[class].rows));
+            names
+                .iter()
+                .any(|name| word_positions(text.as_bytes(), name.as_bytes()).next().is_some())
+        }
+    };
+    pairs.iter().any(|&(other_o, other_n)| {
+        let swapped = (o < other_o) != (n < other_n);
+        other_o != o && swapped && (uses(other_o, &old_items[o].defines) || uses(o, &old_items[other_o].defines))
+    })
+}
+
+/// The lines of the class on `rows` that run when the class is defined:
+/// all of them but the bodies of its methods (their signatures, decorators
+/// and defaults run). Read from the text, so a class parsed as a stub is
+/// read whole.
+fn class_definition_text(source: &ParsedSource, rows: &Range<usize>) -> String {
+    let line = |row: usize| {
+        let start = source.line_starts.get(row).copied().unwrap_or(source.text.len());
+        let end = source.line_starts.get(row + 1).copied().unwrap_or(source.text.len());
+        &source.text[start..end]
+    };
+    let indent = |text: &str| text.len() - text.trim_start().len();
+    let mut out = String::new();
+    // The indentation of the `def` whose body is being skipped, and whether
+    // its signature (which runs) is still going on.
+    let mut method_indent: Option<usize> = None;
+    let mut in_signature = false;
+    for row in rows.clone() {
+        let text = line(row);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let depth = indent(text);
+        let in_body = method_indent.is_some_and(|def_depth| depth > def_depth);
+        if in_body && !in_signature {
+            continue;
+        }
+        if !in_body {
+            let statement = text.trim_start();
+            method_indent = (statement.starts_with("def ") || statement.starts_with("async def ")).then_some(depth);
+            in_signature = method_indent.is_some();
+        }
+        if in_signature && text.split('#').next().unwrap_or_default().trim_end().ends_with(':') {
+            in_signature = false;
+        }
+        out.push_str(text);
+    }
+    out
+}
+
 /// Whether two items bind a name in common, or either is a star import.
 fn binds_what_the_other_binds(item: &Item, other: &Item) -> bool {
     let star = |item: &Item| item.defines.iter().any(|name| name == "*");
@@ -322,6 +391,21 @@ mod tests {
         let old = "from shlex import quote\n\n\ndef quote(s):\n    return s\n";
         let new = "def quote(s):\n    return s\n\n\nfrom shlex import quote\n";
         assert!(moved(old, new).is_empty());
+    }
+
+    #[test]
+    fn a_function_a_class_body_runs_stays_above_the_class() {
+        let helper = "def _now():\n    return 0\n\n\n";
+        let class = "class Event:\n    ts = _now()\n\n    def age(self):\n        return 1\n\n\n";
+        assert!(moved(&format!("{helper}{class}"), &format!("{class}{helper}")).is_empty());
+        let signature = "class Event:\n    def age(self,\n            now=_now()):\n        return now\n\n\n";
+        assert!(moved(&format!("{helper}{signature}"), &format!("{signature}{helper}")).is_empty());
+        // A method that calls it when it runs does not hold it in place.
+        let method = "class Event:\n    def age(self):\n        return _now()\n\n\n";
+        assert_eq!(
+            moved(&format!("{helper}{method}"), &format!("{method}{helper}")),
+            ["_now"]
+        );
     }
 
     #[test]
