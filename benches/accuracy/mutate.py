@@ -553,13 +553,30 @@ def mutate_quotes(source, tree, rng):
     return (out, Expected("formatting")) if parses(out) and dump(out) == dump(source) else None
 
 
+# Decorators and calls that read annotations when the program runs: there an annotation is code (SPEC).
+ANNOTATION_READING_DECORATORS = {"register", "singledispatch", "singledispatchmethod", "validate_call",
+                                 "validate_arguments", "get", "post", "put", "patch", "delete", "api_route",
+                                 "websocket", "command", "callback", "typechecked", "beartype"}
+
+
+def decorator_names(fn):
+    """The last name of each decorator of a function (`app.get(...)` → `get`)."""
+    for decorator in fn.decorator_list:
+        node = decorator.func if isinstance(decorator, ast.Call) else decorator
+        yield node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+
+
 def mutate_annotate(source, tree, rng):
-    """`: object` on the positional parameters and `-> object` on a one-line signature, nothing else."""
+    """`: object` on the positional parameters and `-> object` on a one-line signature, nothing else;
+    not where annotations are read when the program runs."""
+    if any(reader in source for reader in ("get_type_hints", "__annotations__", "get_annotations")):
+        return None
     lines = lines_of(source)
     fns = [
         f for f in functions(tree)
         if f.returns is None and f.args.args and all(a.annotation is None for a in f.args.args)
         and f.lineno == f.body[0].lineno - 1 and not f.args.vararg and not f.args.kwarg
+        and not set(decorator_names(f)) & ANNOTATION_READING_DECORATORS
     ]
     rng.shuffle(fns)
     for fn in fns:

@@ -383,6 +383,12 @@ fn annotations_a_decorator_reads_are_code() {
     let old = "@app.get(\"/items\")\ndef read(q: int = 0):\n    return q\n";
     let new = "@app.get(\"/items\")\ndef read(q: str = 0):\n    return q\n";
     all_labelled(old, new, Substantive);
+    let old = "import typing\n\n\nclass Row:\n    score: float\n\n\ndef coerce(cls, data):\n    return typing.get_type_hints(cls)\n";
+    let new = old.replace("score: float", "score: int");
+    all_labelled(old, &new, Substantive);
+    let old = "@typechecked\ndef area(w: int, h: int) -> int:\n    return w * h\n";
+    let new = "@typechecked\ndef area(w: float, h: float) -> float:\n    return w * h\n";
+    all_labelled(old, new, Substantive);
     // Decorators that do not read annotations leave them annotations.
     let old = "class A:\n    @property\n    def size(self):\n        return 1\n";
     let new = "class A:\n    @property\n    def size(self) -> int:\n        return 1\n";

@@ -244,8 +244,9 @@ pub const ANNOTATION_OWNERS: &[(&str, &str)] = &[
 
 /// The last name of decorators known to read the annotations of the
 /// function they wrap: `functools.singledispatch`'s `register` dispatches on
-/// them, pydantic's `validate_call` checks them, web routers (`@app.get`)
-/// and command-line builders (`@app.command`) convert arguments by them.
+/// them, pydantic's `validate_call`, typeguard and beartype check them, web
+/// routers (`@app.get`) and command-line builders (`@app.command`) convert
+/// arguments by them.
 pub const ANNOTATION_READING_DECORATORS: &[&str] = &[
     "register",
     "singledispatch",
@@ -261,7 +262,13 @@ pub const ANNOTATION_READING_DECORATORS: &[&str] = &[
     "websocket",
     "command",
     "callback",
+    "typechecked",
+    "beartype",
 ];
+
+/// Calls that read annotations when the program runs: in a file that makes
+/// them, every annotation is code.
+pub const ANNOTATION_READERS: &[&str] = &["get_type_hints", "__annotations__", "get_annotations"];
 
 /// Bodies whose first string statement is a docstring.
 pub const DOCSTRING_OWNERS: &[&str] = &["function_definition", "class_definition"];

@@ -552,6 +552,8 @@ struct Builder<'a, 'tree> {
     /// How many named scopes of each name each lexical scope holds so far.
     named_children: std::collections::HashMap<(u32, String), u32>,
     self_documenting: Vec<std::ops::Range<usize>>,
+    /// Whether the file reads annotations when it runs (`get_type_hints`).
+    reads_annotations: bool,
 }
 
 impl<'a, 'tree> Builder<'a, 'tree> {
@@ -578,6 +580,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             raw_strings: Vec::new(),
             named_children: std::collections::HashMap::new(),
             self_documenting: Vec::new(),
+            reads_annotations: grammar::ANNOTATION_READERS.iter().any(|reader| text.contains(reader)),
         }
     }
 
@@ -953,8 +956,12 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     /// field; so do `NamedTuple`, `TypedDict`, pydantic and attrs).
     ///
     /// A function's parameter and return annotations are code when a
-    /// decorator that reads them wraps it (`@f.register`, `@app.get(...)`).
+    /// decorator that reads them wraps it (`@f.register`, `@app.get(...)`),
+    /// and every annotation is when the file reads them (`get_type_hints`).
     fn annotations_read_at_runtime(&self, owner: &str) -> bool {
+        if self.reads_annotations {
+            return true;
+        }
         if owner != "assignment" {
             return self.function_decorated_by_an_annotation_reader();
         }
