@@ -75,7 +75,10 @@ fn parameter(old: &ParsedSource, function: u32) -> Visibility {
             Visibility::Private => by_reach(class_reach(old, parent), Visibility::Private),
             visibility => visibility,
         },
-        // A nested function is called where the file can see it.
+        // A nested function is called where the file can see it, unless a
+        // decorator hands it to a framework that calls it by keyword
+        // (`@app.route("/users/<user_id>")` in an application factory).
+        LexicalKind::Function | LexicalKind::Anonymous if lexical.decorated => Visibility::Public,
         LexicalKind::Function | LexicalKind::Anonymous => Visibility::Local,
     };
     // A private function's keyword callers are this file's (checked with
@@ -200,6 +203,8 @@ mod tests {
         assert_eq!(visibility(private, "val"), Visibility::Private);
         let nested = "def outer():\n    def inner(val):\n        return val\n    return inner(1)\n";
         assert_eq!(visibility(nested, "val"), Visibility::Local);
+        let view = "def create_app():\n    @app.route(\"/u/<user_id>\")\n    def show(user_id):\n        return user_id\n";
+        assert_eq!(visibility(view, "user_id"), Visibility::Public);
         let lambda = "key = lambda item: item.name\n";
         assert_eq!(visibility(lambda, "item"), Visibility::Local);
     }

@@ -43,6 +43,9 @@ pub struct LexicalScope {
     pub anonymous_children: u32,
     /// A class's header (`None` for other scopes).
     pub class: Option<ClassHeader>,
+    /// Whether a decorator wraps the function or class: it may register it
+    /// and call it from elsewhere (`@app.route` on a view in a factory).
+    pub decorated: bool,
 }
 
 impl LexicalScope {
@@ -53,6 +56,7 @@ impl LexicalScope {
             path: String::new(),
             anonymous_children: 0,
             class: None,
+            decorated: false,
         }
     }
 

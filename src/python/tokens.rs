@@ -910,12 +910,17 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         };
         let path = format!("{}/{label}", self.lexical_scopes[parent as usize].path);
         let class = (kind == LexicalKind::Class).then(|| self.class_header(node));
+        let decorated = self
+            .frames
+            .last()
+            .is_some_and(|parent| parent.kind == "decorated_definition");
         self.lexical_scopes.push(LexicalScope {
             kind,
             parent: Some(parent),
             path,
             anonymous_children: 0,
             class,
+            decorated,
         });
         self.lexical_stack.push(self.lexical_scopes.len() as u32 - 1);
     }
