@@ -445,8 +445,15 @@ def body_indent(lines, node):
     return line[: len(line) - len(line.lstrip())]
 
 
+def reads_docstrings(source):
+    """Whether the module reads docstrings as data when it runs (then a docstring edit is code)."""
+    return "__doc__" in source or "import ply" in source or "from ply" in source
+
+
 def mutate_add_docstring(source, tree, rng):
     """A docstring added to an existing function that had none: docstring, whatever the function."""
+    if reads_docstrings(source):
+        return None
     lines = lines_of(source)
     fns = [f for f in functions(tree) if not has_docstring(f) and f.body[0].lineno > f.lineno and starts_its_line(lines, f.body[0])]
     rng.shuffle(fns)
@@ -472,6 +479,8 @@ def mutate_add_function_with_docstring(source, tree, rng):
 
 def mutate_edit_docstring(source, tree, rng):
     """One word of a function's docstring (its first line) upper-cased; the code is unchanged."""
+    if reads_docstrings(source):
+        return None
     lines = lines_of(source)
     fns = [f for f in functions(tree) if has_docstring(f)]
     rng.shuffle(fns)

@@ -48,8 +48,10 @@ impl Documented<'_> {
     }
 
     /// Makes substantive the changed docstring rows that belong to new or
-    /// removed definitions, or to edited code.
+    /// removed definitions, or to edited code; and every changed docstring
+    /// row of a file that reads its docstrings when it runs.
     pub fn mark_docstrings(&self, marks: &mut FileMarks) {
+        let read = reads_docstrings(self.old) || reads_docstrings(self.new);
         for side in [Side::Old, Side::New] {
             let source = self.source(side);
             for token in source.tokens.iter().filter(|token| token.role == Role::Docstring) {
@@ -57,7 +59,7 @@ impl Documented<'_> {
                 let noted = token
                     .rows()
                     .any(|row| side_marks.get(row).is_some_and(|mark| mark.label == Label::Docstring));
-                if noted && self.belongs_to_code(side, token.scope) {
+                if noted && (read || self.belongs_to_code(side, token.scope)) {
                     let substantive = Mark::plain(Label::Substantive);
                     let side_marks = marks.side_mut(side);
                     for row in token.rows() {
@@ -128,6 +130,13 @@ impl Documented<'_> {
             })
             .map(|index| index as u32)
     }
+}
+
+/// Whether the file reads docstrings as data when it runs: `__doc__`
+/// (docopt's usage, argparse's description, help text), or PLY, whose
+/// grammar rules and token patterns are docstrings.
+fn reads_docstrings(source: &ParsedSource) -> bool {
+    source.text.contains("__doc__") || source.text.contains("import ply") || source.text.contains("from ply")
 }
 
 /// Makes substantive the comment rows of a region that go with its code:

@@ -140,6 +140,16 @@ fn a_header_pushing_a_shebang_or_an_encoding_declaration_down_is_substantive() {
 }
 
 #[test]
+fn a_docstring_the_file_reads_is_code() {
+    let old = "\"\"\"Usage: tool [--count=N]\n\n--count=N  [default: 10]\n\"\"\"\nfrom docopt import docopt\n\nargs = docopt(__doc__)\n";
+    let new = old.replace("default: 10", "default: 20");
+    all_labelled(old, &new, Substantive);
+    let old = "import ply.lex\n\n\ndef t_NUMBER(t):\n    r\"\\d+\"\n    return t\n";
+    let new = old.replace("\\d+", "\\d+(\\.\\d+)?");
+    all_labelled(old, &new, Substantive);
+}
+
+#[test]
 fn docstring_edited_across_lines_is_docstring() {
     let old = "class A:\n    \"\"\"Old\n    text.\"\"\"\n    x = 1\n";
     let new = "class A:\n    \"\"\"New\n    words here.\"\"\"\n    x = 1\n";

@@ -203,7 +203,8 @@ mod tests {
         assert_eq!(visibility(private, "val"), Visibility::Private);
         let nested = "def outer():\n    def inner(val):\n        return val\n    return inner(1)\n";
         assert_eq!(visibility(nested, "val"), Visibility::Local);
-        let view = "def create_app():\n    @app.route(\"/u/<user_id>\")\n    def show(user_id):\n        return user_id\n";
+        let view =
+            "def create_app():\n    @app.route(\"/u/<user_id>\")\n    def show(user_id):\n        return user_id\n";
         assert_eq!(visibility(view, "user_id"), Visibility::Public);
         let lambda = "key = lambda item: item.name\n";
         assert_eq!(visibility(lambda, "item"), Visibility::Local);
