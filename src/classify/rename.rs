@@ -16,7 +16,7 @@ use super::align::{Findings, Substitution};
 use super::changes::{Detail, Note};
 use super::context::Context;
 use super::parsing::Mentions;
-use super::spelling::{named_by_a_decorator, read_by_name, spelled_besides_code};
+use super::spelling::{named_by_a_decorator, read_by_name, reads_attributes_as_a_namespace, spelled_besides_code};
 use super::visibility::{self, Visibility};
 use crate::python::grammar;
 use crate::python::names::{NameKey, NamePosition, NameTable};
@@ -347,7 +347,8 @@ impl Checker<'_> {
                 let reached_as = visibility::spelled_as(self.old, key, occurrences, from);
                 let spelled = self.old.text.contains(&format!("\"{reached_as}\""))
                     || self.old.text.contains(&format!("'{reached_as}'"))
-                    || (reached_as == from && spelled_besides_code(self.old, self.new, from));
+                    || (reached_as == from && spelled_besides_code(self.old, self.new, from))
+                    || (matches!(key, NameKey::Attribute(_)) && reads_attributes_as_a_namespace(self.old));
                 let elsewhere = self.context.spelled_elsewhere.iter().any(|name| name == reached_as);
                 if !spelled && !elsewhere {
                     self.private_names.borrow_mut().push(reached_as.to_owned());

@@ -104,17 +104,33 @@ pub(super) fn spelled_besides_code(old: &ParsedSource, new: &ParsedSource, name:
         "__dict__",
         "globals",
         "vars",
+        "getmembers",
     ]
     .iter()
     .any(|lookup| old.text.contains(lookup));
     looks_up_by_name && string_literals(&old.text).any(|literal| builds(&literal, name))
 }
 
+/// Whether the file reads objects' attributes as a namespace (`self.__dict__`,
+/// `vars(self)`, `inspect.getmembers`, `dir(self)`): a private attribute
+/// renamed there changes what it sees.
+pub(super) fn reads_attributes_as_a_namespace(source: &ParsedSource) -> bool {
+    NAMESPACE_SCANS.is_match(&source.text)
+}
+
+static NAMESPACE_SCANS: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"__dict__|\bgetmembers\(|\b(vars|dir)\((type\()?self\b").expect("a valid pattern")
+});
+
 /// A one-line string literal of a Python text, with whether `+` joins it
 /// to something before or after it.
 struct Literal<'t> {
     body: &'t str,
+    /// `+` joins it to text before it, or it is tested as a name's end
+    /// (`name.endswith("_perms")`).
     joined_before: bool,
+    /// `+` joins it to text after it, or it is tested as a name's start
+    /// (`name.startswith("_check")`).
     joined_after: bool,
 }
 
@@ -134,8 +150,8 @@ fn string_literals(text: &str) -> impl Iterator<Item = Literal<'_>> {
                 .trim_end();
             literals.push(Literal {
                 body: &body[..close],
-                joined_before: before.ends_with('+'),
-                joined_after: body[close + 1..].trim_start().starts_with('+'),
+                joined_before: before.ends_with('+') || before.ends_with("endswith("),
+                joined_after: body[close + 1..].trim_start().starts_with('+') || before.ends_with("startswith("),
             });
             rest = &body[close + 1..];
         }
@@ -202,6 +218,10 @@ mod tests {
         assert_eq!(
             literals("f(f\"{a}\", b'c')\n"),
             [("{a}", false, false), ("c", false, false)]
+        );
+        assert_eq!(
+            literals("if name.startswith(\"_check\") or name.endswith('_hook'):\n"),
+            [("_check", false, true), ("_hook", true, false)]
         );
     }
 

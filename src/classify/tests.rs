@@ -350,6 +350,29 @@ fn a_private_member_a_string_can_build_is_not_a_rename() {
 }
 
 #[test]
+fn a_private_member_found_by_a_namespace_scan_is_not_a_rename() {
+    let checks = |name: &str| {
+        format!(
+            "class Checks:\n    def run_all(self):\n        return [m() for n, m in vars(type(self)).items() if n.startswith(\"_check\")]\n\n    def ping(self):\n        return self.{name}()\n\n    def {name}(self):\n        return 1\n"
+        )
+    };
+    all_labelled(&checks("_check_disk"), &checks("_disk_status"), Substantive);
+    let token = |name: &str| {
+        format!(
+            "class Client:\n    def __init__(self):\n        self.{name} = \"abc\"\n\n    def header(self):\n        return self.{name}\n\n    def to_json(self):\n        return json.dumps(self.__dict__)\n"
+        )
+    };
+    all_labelled(&token("_token"), &token("_auth_token"), Substantive);
+    // `_mkdir(self` is no `dir(self)`.
+    let plain = |name: &str| {
+        format!(
+            "class A:\n    def {name}(self):\n        return 1\n\n    def b(self):\n        return self.{name}(self)\n"
+        )
+    };
+    all_labelled(&plain("_mkdir"), &plain("_make_dir"), Rename);
+}
+
+#[test]
 fn a_private_name_still_spelled_in_a_docstring_is_not_a_rename() {
     let old = "def _load(pk):\n    return pk\n\n\ndef show(pk):\n    \"\"\"Show what `_load` finds.\"\"\"\n    return _load(pk)\n";
     let new = "def _fetch(pk):\n    return pk\n\n\ndef show(pk):\n    \"\"\"Show what `_load` finds.\"\"\"\n    return _fetch(pk)\n";
