@@ -59,25 +59,17 @@ pub fn find(old: &ParsedSource, new: &ParsedSource, changed_old: &RowSet, change
             continue;
         }
         let kept = longest_kept_order(&pairs, &old_container.items, changed_old);
-        // Two items that bind the same name (a getter and its setter, two
-        // imports of one name, a star import and anything) may move
-        // together, never past each other: the later one wins.
-        let swaps_with_a_rival = |index: usize| {
-            let (o, n) = pairs[index];
-            let item = &old_container.items[o];
-            pairs.iter().any(|&(other_o, other_n)| {
-                let other = &old_container.items[other_o];
-                other_o != o && (o < other_o) != (n < other_n) && binds_what_the_other_binds(item, other)
-            })
-        };
         let class_texts: Vec<std::cell::OnceCell<String>> =
             old_container.items.iter().map(|_| std::cell::OnceCell::new()).collect();
+        let order = Order {
+            source: old,
+            items: &old_container.items,
+            class_texts: &class_texts,
+        };
         let safe_move = |index: usize| {
             let (o, n) = pairs[index];
             old_container.items[o].barriers_before == new_container.items[n].barriers_before
-                && !swaps_with_a_rival(index)
-                && !swaps_with_a_dependency(index, &pairs, &old_container.items)
-                && !swaps_with_a_class_that_uses_it(old, index, &pairs, &old_container.items, &class_texts)
+                && !swaps_with(index, &pairs, |a, b| order.matters(a, b))
         };
         let moved: Vec<bool> = (0..pairs.len()).map(|i| !kept[i] && safe_move(i)).collect();
         let anything_moved = moved.contains(&true);
@@ -203,30 +195,49 @@ fn matched_pairs(old: &[Item], new: &[Item]) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// Whether the item at `index` changed order with a class whose body, run
-/// when the class is defined, uses what the item binds, or binds what the
-/// item (a class) uses so: `ts = _now()` in a class body needs `_now` above.
-/// `class_texts` caches [`class_definition_text`] by item index.
-fn swaps_with_a_class_that_uses_it(
-    source: &ParsedSource,
-    index: usize,
-    pairs: &[(usize, usize)],
-    old_items: &[Item],
-    class_texts: &[std::cell::OnceCell<String>],
-) -> bool {
+/// Whether the item at `index` changed order with an item for which
+/// `matters(item, other)` holds (old indices).
+fn swaps_with(index: usize, pairs: &[(usize, usize)], matters: impl Fn(usize, usize) -> bool) -> bool {
     let (o, n) = pairs[index];
-    let uses = |class: usize, names: &[String]| {
-        old_items[class].kind == ItemKind::Class && {
-            let text = class_texts[class].get_or_init(|| class_definition_text(source, &old_items[class].rows));
+    pairs
+        .iter()
+        .any(|&(other_o, other_n)| other_o != o && (o < other_o) != (n < other_n) && matters(o, other_o))
+}
+
+/// What ties two items of one body to their order.
+struct Order<'a> {
+    source: &'a ParsedSource,
+    items: &'a [Item],
+    /// [`class_definition_text`] of each item, computed when first needed.
+    class_texts: &'a [std::cell::OnceCell<String>],
+}
+
+impl Order<'_> {
+    /// Whether items `a` and `b` (old indices) must keep their order: one
+    /// uses what the other binds when it is defined (a base class, a
+    /// decorator, `ts = _now()` in a class body), or both bind a name (a
+    /// getter and its setter, two imports of one name, a star import and
+    /// anything: the later one wins).
+    fn matters(&self, a: usize, b: usize) -> bool {
+        let (first, second) = (&self.items[a], &self.items[b]);
+        let star = |item: &Item| item.defines.iter().any(|name| name == "*");
+        let rivals = star(first) || star(second) || first.defines.iter().any(|name| second.defines.contains(name));
+        rivals || self.uses(a, &second.defines) || self.uses(b, &first.defines)
+    }
+
+    /// Whether item `user` evaluates one of `names` when it is defined.
+    fn uses(&self, user: usize, names: &[String]) -> bool {
+        let item = &self.items[user];
+        if item.uses_at_definition.iter().any(|name| names.contains(name)) {
+            return true;
+        }
+        item.kind == ItemKind::Class && {
+            let text = self.class_texts[user].get_or_init(|| class_definition_text(self.source, &item.rows));
             names
                 .iter()
                 .any(|name| word_positions(text.as_bytes(), name.as_bytes()).next().is_some())
         }
-    };
-    pairs.iter().any(|&(other_o, other_n)| {
-        let swapped = (o < other_o) != (n < other_n);
-        other_o != o && swapped && (uses(other_o, &old_items[o].defines) || uses(o, &old_items[other_o].defines))
-    })
+    }
 }
 
 /// The lines of the class on `rows` that run when the class is defined:
@@ -268,12 +279,6 @@ fn class_definition_text(source: &ParsedSource, rows: &Range<usize>) -> String {
     out
 }
 
-/// Whether two items bind a name in common, or either is a star import.
-fn binds_what_the_other_binds(item: &Item, other: &Item) -> bool {
-    let star = |item: &Item| item.defines.iter().any(|name| name == "*");
-    star(item) || star(other) || item.defines.iter().any(|name| other.defines.contains(name))
-}
-
 /// The weight of an item the line diff left alone: it stayed where it was,
 /// whatever its size (a partial parse knows such an item only by its stub).
 const UNTOUCHED: usize = 1 << 40;
@@ -311,19 +316,6 @@ fn longest_kept_order(pairs: &[(usize, usize)], old_items: &[Item], changed_old:
         current = previous[i];
     }
     kept
-}
-
-/// Whether the item at `index` changed order with an item that it uses, or
-/// that uses it, when either is defined.
-fn swaps_with_a_dependency(index: usize, pairs: &[(usize, usize)], old_items: &[Item]) -> bool {
-    let (o, n) = pairs[index];
-    let item = &old_items[o];
-    pairs.iter().any(|&(other_o, other_n)| {
-        let other = &old_items[other_o];
-        let swapped = (o < other_o) != (n < other_n);
-        let depends = |a: &Item, b: &Item| a.uses_at_definition.iter().any(|name| b.defines.contains(name));
-        other_o != o && swapped && (depends(item, other) || depends(other, item))
-    })
 }
 
 #[cfg(test)]

@@ -124,11 +124,10 @@ fn member(old: &ParsedSource, occurrences: &[usize], name: &str) -> Visibility {
         };
         // A decorator may turn the class body's names into fields
         // (`@dataclass`: a constructor's keywords), not its methods.
-        let decorated = old.lexical_scopes[class as usize]
-            .class
-            .as_ref()
-            .is_some_and(|header| header.decorated);
-        if decorated && site.position == NamePosition::Binding && site.lexical == class {
+        if old.lexical_scopes[class as usize].decorated
+            && site.position == NamePosition::Binding
+            && site.lexical == class
+        {
             return Visibility::Public;
         }
         match class_reach(old, class) {

@@ -43,8 +43,10 @@ pub struct LexicalScope {
     pub anonymous_children: u32,
     /// A class's header (`None` for other scopes).
     pub class: Option<ClassHeader>,
-    /// Whether a decorator wraps the function or class: it may register it
-    /// and call it from elsewhere (`@app.route` on a view in a factory).
+    /// Whether a decorator wraps the function or class: it may register a
+    /// function and call it from elsewhere (`@app.route` on a view in a
+    /// factory), or read a class's fields (`@dataclass`; it finds no private
+    /// method by name: decorators look up public or dunder names).
     pub decorated: bool,
 }
 
@@ -74,10 +76,6 @@ pub struct ClassHeader {
     /// A base or keyword argument (`metaclass=`) that is not a plain name:
     /// code defined elsewhere that may look members up by name.
     pub opaque: bool,
-    /// Whether a decorator wraps the class. It may read the class's fields
-    /// (`@dataclass`), but a private member renamed with every use it does
-    /// not look up: decorators find members by public or dunder names.
-    pub decorated: bool,
 }
 
 /// Whether code outside the file may reach a class's members by name.

@@ -926,16 +926,11 @@ impl<'a, 'tree> Builder<'a, 'tree> {
     }
 
     /// A class's bases, and whether anything in its header comes from
-    /// code that is not a plain name (a decorator, `metaclass=`, `mod.Base`).
+    /// code that is not a plain name (`metaclass=`, `mod.Base`).
     fn class_header(&self, class: Node<'_>) -> ClassHeader {
-        let decorated = self
-            .frames
-            .last()
-            .is_some_and(|parent| parent.kind == "decorated_definition");
         let mut header = ClassHeader {
             bases: Vec::new(),
             opaque: false,
-            decorated,
         };
         if let Some(arguments) = class.child_by_field_name("superclasses") {
             let mut cursor = arguments.walk();
@@ -970,9 +965,11 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         if owner != "assignment" {
             return self.function_decorated_by_an_annotation_reader();
         }
-        let innermost = *self.lexical_stack.last().unwrap_or(&0) as usize;
-        let class = self.lexical_scopes[innermost].class.as_ref();
-        class.is_some_and(|header| header.decorated || header.opaque || !header.bases.is_empty())
+        let innermost = &self.lexical_scopes[*self.lexical_stack.last().unwrap_or(&0) as usize];
+        innermost
+            .class
+            .as_ref()
+            .is_some_and(|header| innermost.decorated || header.opaque || !header.bases.is_empty())
     }
 
     fn function_decorated_by_an_annotation_reader(&self) -> bool {
@@ -1114,12 +1111,13 @@ fn is_docstring(text: &str, string: Node<'_>, ancestors: Ancestors<'_, '_>) -> b
     owns_docstring
         && first_statement(body).is_some_and(|first| first.id() == statement.id())
         && !(grammar::kind(string) == "string" && has_interpolation(string))
-        && !is_bytes_or_format(text, string)
+        && !is_not_a_plain_str(text, string)
 }
 
-/// Whether a string (or any part of a concatenated one) is a bytes literal
-/// or an f-string: Python keeps neither as a docstring (`__doc__` is None).
-fn is_bytes_or_format(text: &str, string: Node<'_>) -> bool {
+/// Whether a string (or any part of a concatenated one) is no plain `str`
+/// literal (bytes, an f-string, a template): Python keeps none of those as a
+/// docstring (`__doc__` is None).
+fn is_not_a_plain_str(text: &str, string: Node<'_>) -> bool {
     let mut cursor = string.walk();
     let parts: Vec<Node<'_>> = match grammar::kind(string) {
         "concatenated_string" => string.named_children(&mut cursor).collect(),
@@ -1128,7 +1126,10 @@ fn is_bytes_or_format(text: &str, string: Node<'_>) -> bool {
     parts.into_iter().any(|part| {
         part.child(0)
             .filter(|start| grammar::kind(*start) == "string_start")
-            .is_some_and(|start| node_text(text, start).contains(['b', 'B', 'f', 'F']))
+            .is_some_and(|start| {
+                let prefix = node_text(text, start).trim_end_matches(['\'', '"']);
+                StringPrefix::parse(prefix).value_kind() != "s"
+            })
     })
 }
 
