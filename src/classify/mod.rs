@@ -477,13 +477,28 @@ fn mark_python(
         },
         lacking: match (
             moves_need_whole_file || renames.reach_unknown,
-            renames.unparsed_mentions,
+            renames.unparsed_mentions.with(
+                &uncertain_imports(old, &changed_old),
+                &uncertain_imports(new, &changed_new),
+            ),
         ) {
             (true, _) => Lacking::Everything,
             (false, mentions) if mentions.is_empty() => Lacking::Nothing,
             (false, mentions) => Lacking::Mentions(mentions),
         },
     }
+}
+
+/// The names of the changed imports that may be used only in annotations,
+/// whose other mentions the parse left out: only those statements can tell
+/// whether an import is an annotation's.
+fn uncertain_imports(source: &ParsedSource, changed: &RowSet) -> Vec<String> {
+    source
+        .uncertain_imports
+        .iter()
+        .filter(|(_, rows)| changed.overlaps(rows))
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// A run that touches a syntax error on either side is substantive whole:

@@ -117,34 +117,58 @@ struct MovedDefinitions {
     new: Vec<usize>,
 }
 
+/// A line of a run that may belong to a moved item: a definition (by the
+/// name it defines) or a module-level import (by its text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MovableLine<'a> {
+    Definition(&'a [u8]),
+    Import(&'a [u8]),
+}
+
+impl<'a> MovableLine<'a> {
+    fn of(line: &'a [u8]) -> Option<MovableLine<'a>> {
+        if line.starts_with(b"import ") || line.starts_with(b"from ") {
+            return Some(MovableLine::Import(line.trim_ascii_end()));
+        }
+        defined_name(line).map(MovableLine::Definition)
+    }
+
+    /// Whether this line removed in run `run` and `other` added in run
+    /// `other_run` may be one item that moved. A definition whose header
+    /// was rewritten within one run was edited in place; an import line
+    /// that left and came back anywhere may have been re-sorted among its
+    /// siblings (an import edited in place is no move, and a move the parse
+    /// then misses is judged on the whole file).
+    fn may_have_moved(self, run: usize, other: MovableLine<'_>, other_run: usize) -> bool {
+        match (self, other) {
+            (MovableLine::Definition(a), MovableLine::Definition(b)) => a == b && run != other_run,
+            (MovableLine::Import(a), MovableLine::Import(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 /// The `def`/`class` lines removed in one run and added in another (the
 /// definition may have moved, and a move is judged against its siblings),
-/// and the module-level import lines that changed (an import may have been
-/// re-sorted among its siblings).
+/// and the module-level import lines removed and added again (an import
+/// may have been re-sorted among its siblings).
 fn moved_definitions(runs: &[Run], lines: (&[&[u8]], &[&[u8]])) -> MovedDefinitions {
-    let mut removed: Vec<(&[u8], usize, usize)> = Vec::new();
-    let mut added: Vec<(&[u8], usize, usize)> = Vec::new();
-    let mut moved = MovedDefinitions::default();
+    let mut removed: Vec<(MovableLine, usize, usize)> = Vec::new();
+    let mut added: Vec<(MovableLine, usize, usize)> = Vec::new();
     for (index, run) in runs.iter().enumerate() {
-        for (rows, side_lines, found, import_rows) in [
-            (&run.old, lines.0, &mut removed, &mut moved.old),
-            (&run.new, lines.1, &mut added, &mut moved.new),
-        ] {
+        for (rows, side_lines, found) in [(&run.old, lines.0, &mut removed), (&run.new, lines.1, &mut added)] {
             for row in rows.clone() {
-                let Some(line) = side_lines.get(row) else { continue };
-                if line.starts_with(b"import ") || line.starts_with(b"from ") {
-                    import_rows.push(row);
-                }
-                if let Some(name) = defined_name(line) {
-                    found.push((name, index, row));
+                if let Some(movable) = side_lines.get(row).and_then(|line| MovableLine::of(line)) {
+                    found.push((movable, index, row));
                 }
             }
         }
     }
-    for &(name, run, old_row) in &removed {
+    let mut moved = MovedDefinitions::default();
+    for &(line, run, old_row) in &removed {
         for &(_, _, new_row) in added
             .iter()
-            .filter(|(other, other_run, _)| *other == name && *other_run != run)
+            .filter(|&&(other, other_run, _)| line.may_have_moved(run, other, other_run))
         {
             moved.old.push(old_row);
             moved.new.push(new_row);

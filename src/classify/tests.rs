@@ -776,6 +776,38 @@ fn a_moved_function_is_judged_on_stubs_of_its_siblings() {
 }
 
 #[test]
+fn an_import_added_in_place_parses_only_the_touched_statements() {
+    let source = include_str!("../../testdata/stdlib/heapq.py");
+    // The only use of the name the new import brings is an annotation in
+    // a function far from the edit.
+    let annotated = source.replace("def merge(*iterables,", "def merge(*iterables: List,");
+    let edited = annotated.replacen("__all__ = [", "from typing import List\n__all__ = [", 1);
+    let (old, new) = (annotated.as_bytes(), edited.as_bytes());
+    let (old_lines, new_lines) = (split_lines(old), split_lines(new));
+    let runs = diff_lines(old, new).runs;
+    let no_mentions = Mentions::default();
+    let (parsed, _) = parse_both(
+        old,
+        new,
+        &runs,
+        (&old_lines, &new_lines),
+        Parsing::Touched(&no_mentions),
+    )
+    .unwrap();
+    let stubs = parsed.selection.as_ref().map(|selection| selection.module_complete);
+    assert_eq!(stubs, Some(false), "no sibling is needed: the import did not move");
+    let context = Context::default();
+    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole).0;
+    let touched = classify_in(old, new, Language::Python, &context);
+    assert_eq!(whole.changes, touched.changes);
+    assert!(
+        touched.changes.iter().all(|change| change.label == Annotation),
+        "{:?}",
+        touched.changes
+    );
+}
+
+#[test]
 fn a_module_level_rename_is_judged_on_the_statements_that_mention_it() {
     let source = include_str!("../../testdata/stdlib/heapq.py");
     let edited = source.replace("_siftup(", "_sift_up(");
@@ -996,13 +1028,21 @@ fn a_changed_import_is_judged_on_every_use_of_its_names_without_a_whole_parse() 
         &context,
         Parsing::Touched(&Mentions::default()),
     );
+    // The import did not move: no sibling was parsed, and only the
+    // statements that spell its names can tell whether it serves code.
+    let Lacking::Mentions(mentions) = lacking else {
+        panic!("the uses of the imported names are needed: {lacking:?}");
+    };
+    assert_eq!(mentions.old, ["Mapping", "Sequence"]);
+    let (mentioned, lacking) = classify_parsing(old, new, Language::Python, &context, Parsing::Touched(&mentions));
+    assert_eq!(lacking, Lacking::Nothing);
     let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole).0;
     assert_eq!(touched.changes, whole.changes);
-    assert_eq!(lacking, Lacking::Nothing);
+    assert_eq!(mentioned.changes, whole.changes);
     assert!(
-        touched.changes.iter().all(|change| change.label == Substantive),
+        mentioned.changes.iter().all(|change| change.label == Substantive),
         "{:?}",
-        touched.changes
+        mentioned.changes
     );
 }
 

@@ -104,9 +104,9 @@ pub struct ParsedSource {
     /// Token ranges of the import statements, in order.
     pub imports: Vec<std::ops::Range<usize>>,
     /// The names of imports that may be used only in annotations, spelled in
-    /// statements a partial parse left out (see
-    /// [`ParsedSource::mark_annotation_only_imports`]).
-    pub uncertain_imports: Vec<String>,
+    /// statements a partial parse left out, each with the rows of its import
+    /// (see [`ParsedSource::mark_annotation_only_imports`]).
+    pub uncertain_imports: Vec<(String, std::ops::Range<usize>)>,
     /// The bytes of the f-string fields that print their own spelling
     /// (`{total=}`), in order.
     pub self_documenting: Vec<std::ops::Range<usize>>,
@@ -496,8 +496,17 @@ impl ParsedSource {
                 .copied()
                 .filter(|name| self.mentions_outside_parsed(name))
                 .collect();
+            // A name used nowhere keeps the import code, whatever the rest shows.
+            if bound
+                .iter()
+                .any(|name| !in_annotations.contains(name) && !unseen.contains(name))
+            {
+                continue;
+            }
             if !unseen.is_empty() {
-                uncertain.extend(unseen.into_iter().map(str::to_owned));
+                let rows =
+                    self.tokens[range.start].first_row as usize..self.tokens[range.end - 1].last_row as usize + 1;
+                uncertain.extend(unseen.into_iter().map(|name| (name.to_owned(), rows.clone())));
             } else if bound.iter().all(|name| in_annotations.contains(name)) {
                 annotation_only.push(range.clone());
             }
