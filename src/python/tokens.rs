@@ -172,6 +172,19 @@ impl ParsedSource {
             .any(|text| word_positions(text.as_bytes(), word.as_bytes()).next().is_some())
     }
 
+    /// Whether `word` appears, in the rows that were not parsed, where it
+    /// can only be code: nothing before it on its line could open an
+    /// annotation, a string or a comment (no `:`, `->`, quote or `#`). A
+    /// name used in a multi-line annotation may be taken for code.
+    pub fn used_as_code_outside_parsed(&self, word: &str) -> bool {
+        self.unparsed_text().any(|text| {
+            word_positions(text.as_bytes(), word.as_bytes()).any(|at| {
+                let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+                !text[line_start..at].contains([':', '>', '"', '\'', '#'])
+            })
+        })
+    }
+
     /// Whether a statement outside the parsed rows defines `name` at the top
     /// level (a class defined twice, say).
     pub fn defines_outside_parsed(&self, name: &str) -> bool {
@@ -488,7 +501,8 @@ impl ParsedSource {
                 })
                 .map(name_of)
                 .collect();
-            if bound.is_empty() || bound.iter().any(|name| in_code.contains(name)) {
+            let used_as_code = |name: &&str| in_code.contains(name) || self.used_as_code_outside_parsed(name);
+            if bound.is_empty() || bound.iter().any(used_as_code) {
                 continue;
             }
             let unseen: Vec<&str> = bound
