@@ -114,8 +114,8 @@ pub struct ParsedSource {
 
 impl ParsedSource {
     /// What the import statements touching `rows` bring in, as sorted
-    /// `module:name:alias` entries, or `None` when other code shares those
-    /// rows (then they are not only imports).
+    /// `module:name:alias` entries, or `None` when no import touches them or
+    /// other code shares those rows (then they are not only imports).
     pub fn imports_on_rows(&self, rows: &[std::ops::Range<usize>]) -> Option<Vec<String>> {
         let touches = |token: &Token| rows.iter().any(|range| token.rows().any(|row| range.contains(&row)));
         let statements: Vec<&std::ops::Range<usize>> = self
@@ -123,6 +123,9 @@ impl ParsedSource {
             .iter()
             .filter(|range| self.tokens[(*range).clone()].iter().any(touches))
             .collect();
+        if statements.is_empty() {
+            return None;
+        }
         let in_statement = |index: usize| statements.iter().any(|range| range.contains(&index));
         let only_imports = self
             .tokens
