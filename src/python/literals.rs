@@ -130,14 +130,25 @@ pub fn decode_body(body: &str, prefix: StringPrefix) -> String {
             'x' => push_hex(&mut out, &mut chars, 2, 'x'),
             'u' if !prefix.bytes => push_hex(&mut out, &mut chars, 4, 'u'),
             'U' if !prefix.bytes => push_hex(&mut out, &mut chars, 8, 'U'),
+            'N' if !prefix.bytes && chars.peek() == Some(&'{') => push_named(&mut out, &mut chars),
             other => {
-                // Unknown escapes (and `\N{...}`) keep their backslash, as in Python.
+                // Unknown escapes keep their backslash, as in Python.
                 out.push('\\');
                 out.push(other);
             }
         }
     }
     out
+}
+
+/// A named character, `\N{BULLET}`. Without Unicode's name table the name
+/// stands for its character, between noncharacters that no source spells,
+/// so that it differs from the text `\\N{BULLET}` and from any other name.
+fn push_named(out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    const MARK: char = '\u{FFFF}';
+    out.push(MARK);
+    out.extend(chars.by_ref().take_while(|&c| c != '}'));
+    out.push(MARK);
 }
 
 fn push_hex(out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars<'_>>, digits: usize, letter: char) {
@@ -289,6 +300,17 @@ mod tests {
         assert_eq!(normalize_string("'\\u00e9'"), normalize_string("'é'"));
         assert_eq!(normalize_string("'\\101'"), normalize_string("'A'"));
         assert_eq!(normalize_string("'\\d'"), normalize_string("r'\\d'"));
+    }
+
+    #[test]
+    fn a_named_character_is_not_its_spelling() {
+        // `'\\N{BULLET}'` is the text `\N{BULLET}`; `'\N{BULLET}'` is `•`.
+        assert_ne!(normalize_string("'\\\\N{BULLET}'"), normalize_string("'\\N{BULLET}'"));
+        assert_ne!(normalize_string("r'\\N{BULLET}'"), normalize_string("'\\N{BULLET}'"));
+        assert_ne!(normalize_string("'\\N{BULLET}'"), normalize_string("'\\N{DAGGER}'"));
+        assert_eq!(normalize_string("'\\N{BULLET}'"), normalize_string("\"\\N{BULLET}\""));
+        // In bytes `\N` is no escape: both spell the same bytes.
+        assert_eq!(normalize_string("b'\\N{BULLET}'"), normalize_string("b'\\\\N{BULLET}'"));
     }
 
     #[test]
