@@ -5,8 +5,8 @@
 //! string or reaches it with `getattr` (SPEC, "Never noise"). This module
 //! reads the new side of the source (the index, the working tree, or the new
 //! commit's tree) and says which files spell each name as a whole word. It
-//! runs only when a private rename was found, reads only source and
-//! configuration files, and is bounded: past the bound every name counts as
+//! runs only when a private rename was found, reads every text file, and is
+//! bounded: past the bound every name counts as
 //! spelled elsewhere, so the answer errs toward `substantive`.
 
 use std::path::Path;
@@ -19,11 +19,19 @@ use crate::python::tokens::is_whole_word;
 use crate::score::Spellings;
 use crate::source::{NewSide, ResolvedSource};
 
-/// File types where code can spell a Python name: modules, stubs, Cython,
-/// and the configuration that names callables (entry points, settings).
-const SEARCHED_EXTENSIONS: &[&str] = &[
-    "py", "pyi", "pyx", "pxd", "toml", "cfg", "ini", "yaml", "yml", "json", "html",
+/// File types that hold no text: every other file may spell a Python name
+/// (modules and stubs, configuration naming callables, shell scripts and
+/// Makefiles running `python -m`, scripts without an extension, notebooks,
+/// documentation).
+const SKIPPED_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "ico", "bmp", "webp", "svgz", "pdf", "zip", "gz", "tgz", "bz2", "xz", "zst", "7z",
+    "whl", "egg", "jar", "so", "dll", "dylib", "exe", "o", "a", "pyc", "pyo", "pyd", "mo", "woff", "woff2", "ttf",
+    "otf", "eot", "mp3", "mp4", "wav", "ogg", "avi", "mov", "sqlite", "db", "pickle", "pkl", "npy", "npz", "parquet",
 ];
+
+/// How many leading bytes tell a binary file (one with a NUL byte), as git
+/// decides.
+const BINARY_PROBE: usize = 8000;
 
 /// How much of a repository is read before giving up (then every name
 /// counts as spelled elsewhere).
@@ -79,10 +87,8 @@ pub fn find(repo: &Repository, source: &ResolvedSource<'_>, names: &[String]) ->
 }
 
 fn searched(path: &str) -> bool {
-    Path::new(path)
-        .extension()
-        .and_then(|extension| extension.to_str())
-        .is_some_and(|extension| SEARCHED_EXTENSIONS.contains(&extension))
+    let extension = Path::new(path).extension().and_then(|extension| extension.to_str());
+    extension.is_none_or(|extension| !SKIPPED_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str()))
 }
 
 /// Whole-word searches for a few names over many files.
@@ -109,6 +115,9 @@ impl<'n> Search<'n> {
     fn file(&mut self, path: &str, content: &[u8]) {
         self.files += 1;
         self.bytes += content.len();
+        if content[..content.len().min(BINARY_PROBE)].contains(&0) {
+            return;
+        }
         for (name, finder) in &self.finders {
             if finder
                 .find_iter(content)

@@ -117,6 +117,41 @@ fn a_private_name_spelled_in_configuration_is_not_a_rename() {
 }
 
 #[test]
+fn a_private_name_spelled_in_scripts_without_a_python_extension_is_not_a_rename() {
+    let scripts = [
+        (
+            "bin/warm-cache",
+            "#!/usr/bin/env python\nfrom app.models import _load_user\n",
+        ),
+        (
+            "Makefile",
+            "warm:\n\tpython -c 'from app.models import _load_user; _load_user(1)'\n",
+        ),
+        (
+            "scripts/warm.sh",
+            "python -c 'import app.models as m; m._load_user(1)'\n",
+        ),
+    ];
+    for (path, content) in scripts {
+        let repo = helper_renamed_while(path, content);
+        repo.stage_all();
+        let report = repo.json(&[]);
+        assert!(
+            all_labelled(&labels_of(&report, "app/models.py"), "substantive"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn a_private_name_in_a_binary_file_is_not_a_spelling() {
+    let repo = helper_renamed_while("app/data.bin", "\0\0_load_user\0");
+    repo.stage_all();
+    let report = repo.json(&[]);
+    assert!(all_labelled(&labels_of(&report, "app/models.py"), "rename"));
+}
+
+#[test]
 fn a_private_name_spelled_nowhere_else_is_a_rename() {
     let repo = helper_renamed_while("app/tasks.py", "from app.models import _load_users\n# load_user\n");
     repo.stage_all();
