@@ -70,15 +70,16 @@ fn parameter(old: &ParsedSource, function: u32) -> Visibility {
         return Visibility::Local;
     };
     let owner = match old.lexical_scopes[parent as usize].kind {
+        // A decorator may hand the function to a framework that calls it by
+        // keyword (a pytest fixture's parameters name other fixtures; a
+        // view's, the URL's parts), whatever the function's own name.
+        _ if lexical.decorated => Visibility::Public,
         LexicalKind::Module => by_spelling(lexical.name()),
         LexicalKind::Class => match by_spelling(lexical.name()) {
             Visibility::Private => by_reach(class_reach(old, parent), Visibility::Private),
             visibility => visibility,
         },
-        // A nested function is called where the file can see it, unless a
-        // decorator hands it to a framework that calls it by keyword
-        // (`@app.route("/users/<user_id>")` in an application factory).
-        LexicalKind::Function | LexicalKind::Anonymous if lexical.decorated => Visibility::Public,
+        // A nested function is called where the file can see it.
         LexicalKind::Function | LexicalKind::Anonymous => Visibility::Local,
     };
     // A private function's keyword callers are this file's (checked with
@@ -207,5 +208,15 @@ mod tests {
         assert_eq!(visibility(view, "user_id"), Visibility::Public);
         let lambda = "key = lambda item: item.name\n";
         assert_eq!(visibility(lambda, "item"), Visibility::Local);
+        // pytest fills a fixture's parameters with the fixtures they name.
+        let fixture = "@pytest.fixture\ndef _db(tmp_path):\n    return tmp_path\n";
+        assert_eq!(visibility(fixture, "tmp_path"), Visibility::Public);
+        let method = "class A:\n    @pytest.fixture\n    def _db(self, tmp_path):\n        return tmp_path\n";
+        assert_eq!(visibility(method, "tmp_path"), Visibility::Public);
+        // A decorator that only wraps calls nothing by keyword.
+        let cached = "@functools.lru_cache(maxsize=None)\ndef _load(path):\n    return path\n";
+        assert_eq!(visibility(cached, "path"), Visibility::Private);
+        let wrapper = "def deco(f):\n    @functools.wraps(f)\n    def wrapper(*args, flag=False):\n        return flag\n    return wrapper\n";
+        assert_eq!(visibility(wrapper, "flag"), Visibility::Local);
     }
 }

@@ -266,6 +266,27 @@ pub const ANNOTATION_READING_DECORATORS: &[&str] = &[
     "beartype",
 ];
 
+/// The last name of decorators that wrap a function without calling it
+/// by keyword or registering it: a function under any other decorator
+/// (`@pytest.fixture`, `@app.route`, `@click.command`) may be called with
+/// its parameters named, from code that is not in the file.
+pub const PLAIN_DECORATORS: &[&str] = &[
+    "staticmethod",
+    "classmethod",
+    "property",
+    "cached_property",
+    "setter",
+    "getter",
+    "deleter",
+    "wraps",
+    "cache",
+    "lru_cache",
+    "abstractmethod",
+    "override",
+    "overload",
+    "final",
+];
+
 /// Calls that read annotations when the program runs: in a file that makes
 /// them, every annotation is code.
 pub const ANNOTATION_READERS: &[&str] = &["get_type_hints", "__annotations__", "get_annotations"];

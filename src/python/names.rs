@@ -43,10 +43,12 @@ pub struct LexicalScope {
     pub anonymous_children: u32,
     /// A class's header (`None` for other scopes).
     pub class: Option<ClassHeader>,
-    /// Whether a decorator wraps the function or class: it may register a
-    /// function and call it from elsewhere (`@app.route` on a view in a
-    /// factory), or read a class's fields (`@dataclass`; it finds no private
-    /// method by name: decorators look up public or dunder names).
+    /// Whether a decorator wraps the class, or wraps the function with more
+    /// than [`PLAIN_DECORATORS`](super::grammar::PLAIN_DECORATORS): it may
+    /// register a function and call it from elsewhere by keyword
+    /// (`@app.route`, `@pytest.fixture`), or read a class's fields
+    /// (`@dataclass`; it finds no private method by name: decorators look up
+    /// public or dunder names).
     pub decorated: bool,
 }
 

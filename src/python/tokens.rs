@@ -939,7 +939,14 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         let decorated = self
             .frames
             .last()
-            .is_some_and(|parent| parent.kind == "decorated_definition");
+            .filter(|parent| parent.kind == "decorated_definition")
+            .and_then(|parent| parent.node)
+            .is_some_and(|definition| {
+                kind == LexicalKind::Class
+                    || self
+                        .decorator_names(definition)
+                        .any(|name| !grammar::PLAIN_DECORATORS.contains(&name))
+            });
         self.lexical_scopes.push(LexicalScope {
             kind,
             parent: Some(parent),
@@ -1013,16 +1020,23 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         else {
             return false;
         };
+        self.decorator_names(decorated)
+            .any(|name| grammar::ANNOTATION_READING_DECORATORS.contains(&name))
+    }
+
+    /// The last name of each decorator of a decorated definition:
+    /// `@app.route("/")` → `route`.
+    fn decorator_names(&self, decorated: Node<'tree>) -> impl Iterator<Item = &'a str> {
         let mut cursor = decorated.walk();
-        let decorators: Vec<Node<'_>> = decorated
+        let decorators: Vec<Node<'tree>> = decorated
             .named_children(&mut cursor)
             .filter(|child| grammar::kind(*child) == "decorator")
             .collect();
-        decorators.into_iter().any(|decorator| {
-            let spelled = node_text(self.text, decorator).trim_start_matches('@');
+        let text = self.text;
+        decorators.into_iter().map(move |decorator| {
+            let spelled = node_text(text, decorator).trim_start_matches('@');
             let callee = spelled.split('(').next().unwrap_or_default().trim();
-            let last = callee.rsplit('.').next().unwrap_or_default();
-            grammar::ANNOTATION_READING_DECORATORS.contains(&last)
+            callee.rsplit('.').next().unwrap_or_default()
         })
     }
 
