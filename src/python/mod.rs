@@ -1,5 +1,6 @@
 //! Python support: the grammar table, literal normalisation and the tokenizer.
 
+pub mod bindings;
 pub mod chunks;
 pub mod grammar;
 pub mod indentation;

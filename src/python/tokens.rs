@@ -11,6 +11,7 @@ use std::hash::{BuildHasher, Hash};
 
 use tree_sitter::{Node, Tree, TreeCursor};
 
+use super::bindings::Bindings;
 use super::chunks::{Selection, defined_name};
 use super::grammar::{self, is};
 use super::literals::{StringPrefix, normalize_concatenation, normalize_docstring, normalize_number, normalize_string};
@@ -553,6 +554,8 @@ pub(crate) struct Frame<'tree> {
     lexical: bool,
     import: bool,
     annotation: bool,
+    /// An annotation Python evaluates when the definition runs.
+    evaluated: bool,
     scope: bool,
     raw_string: bool,
 }
@@ -580,6 +583,14 @@ struct Builder<'a, 'tree> {
     self_documenting: Vec<std::ops::Range<usize>>,
     /// Whether the file reads annotations when it runs (`get_type_hints`).
     reads_annotations: bool,
+    /// Whether the file defers its annotations (`from __future__ import
+    /// annotations`): then none is evaluated.
+    defers_annotations: bool,
+    /// How deep the walk is in annotations evaluated when their definition runs.
+    evaluated_annotation: u32,
+    /// Where the module binds each name, read once an evaluated annotation
+    /// needs it.
+    bindings: std::cell::OnceCell<Bindings>,
 }
 
 impl<'a, 'tree> Builder<'a, 'tree> {
@@ -607,6 +618,9 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             named_children: std::collections::HashMap::new(),
             self_documenting: Vec::new(),
             reads_annotations: grammar::ANNOTATION_READERS.iter().any(|reader| text.contains(reader)),
+            defers_annotations: text.contains("from __future__ import annotations"),
+            evaluated_annotation: 0,
+            bindings: std::cell::OnceCell::new(),
         }
     }
 
@@ -654,6 +668,9 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         if frame.annotation {
             self.annotation -= 1;
         }
+        if frame.evaluated {
+            self.evaluated_annotation -= 1;
+        }
         if frame.scope {
             self.scope_stack.pop();
         }
@@ -696,6 +713,10 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         if is_annotation_field(owner, field) && !self.annotations_read_at_runtime(owner) {
             self.annotation += 1;
             frame.annotation = true;
+            if self.annotation_evaluated(owner) {
+                self.evaluated_annotation += 1;
+                frame.evaluated = true;
+            }
         }
         match kind {
             "block" => {
@@ -782,17 +803,17 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                 self.open_comma = parent.map(|p| (self.tokens.len() - 1, p.id()));
             }
             "identifier" => {
-                let role = if self.annotation > 0 {
-                    Role::Annotation
-                } else {
-                    Role::Name
-                };
-                self.emit(node, role, &("id", text));
                 let first_in_parent = self
                     .ancestors()
                     .parent()
                     .is_some_and(|parent| parent.child(0).is_some_and(|first| first.id() == node.id()));
                 let position = name_position(&self.frames, field, first_in_parent);
+                let role = if self.annotation > 0 && !self.fails_when_evaluated(node, position) {
+                    Role::Annotation
+                } else {
+                    Role::Name
+                };
+                self.emit(node, role, &("id", text));
                 let lexical = match position {
                     // A definition's name binds in the scope around the definition.
                     NamePosition::FunctionName | NamePosition::ClassName => self.enclosing_lexical(),
@@ -1003,6 +1024,32 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             .class
             .as_ref()
             .is_some_and(|header| innermost.decorated || header.opaque || !header.bases.is_empty())
+    }
+
+    /// Whether the annotation of an `owner` being visited is evaluated when
+    /// its definition runs: a signature's, or a variable's in a module or
+    /// class body (not in a function's), unless the file defers them.
+    fn annotation_evaluated(&self, owner: &str) -> bool {
+        if self.defers_annotations {
+            return false;
+        }
+        if owner != "assignment" {
+            return true;
+        }
+        let innermost = &self.lexical_scopes[*self.lexical_stack.last().unwrap_or(&0) as usize];
+        matches!(innermost.kind, LexicalKind::Module | LexicalKind::Class)
+    }
+
+    /// Whether a name read in an evaluated annotation may be unbound when it
+    /// is evaluated (`-> Optional[str]` with no `Optional` imported before):
+    /// then the annotation can stop the module from loading, and the name is
+    /// code, not annotation.
+    fn fails_when_evaluated(&self, identifier: Node<'_>, position: NamePosition) -> bool {
+        if self.evaluated_annotation == 0 || position != NamePosition::Reference {
+            return false;
+        }
+        let bindings = self.bindings.get_or_init(|| Bindings::scan(self.text));
+        !bindings.bound_before(node_text(self.text, identifier), identifier.start_position().row)
     }
 
     fn function_decorated_by_an_annotation_reader(&self) -> bool {
