@@ -80,7 +80,7 @@ fn parameter(old: &ParsedSource, function: u32) -> Visibility {
             visibility => visibility,
         },
         // A nested function is called where the file can see it.
-        LexicalKind::Function | LexicalKind::Anonymous => Visibility::Local,
+        LexicalKind::Function | LexicalKind::Anonymous | LexicalKind::Comprehension => Visibility::Local,
     };
     // A private function's keyword callers are this file's (checked with
     // the rename), or spell the function's name elsewhere: see `spelled_as`.

@@ -13,8 +13,11 @@ pub enum LexicalKind {
     Module,
     Class,
     Function,
-    /// Lambdas and comprehensions: function scopes without a name.
+    /// Lambdas: function scopes without a name.
     Anonymous,
+    /// Comprehensions and generator expressions: function scopes without a
+    /// name, whose walrus targets bind in the scope around them.
+    Comprehension,
 }
 
 impl LexicalKind {
@@ -23,11 +26,10 @@ impl LexicalKind {
         match node_kind {
             "class_definition" => Some(LexicalKind::Class),
             "function_definition" => Some(LexicalKind::Function),
-            "lambda"
-            | "list_comprehension"
-            | "set_comprehension"
-            | "dictionary_comprehension"
-            | "generator_expression" => Some(LexicalKind::Anonymous),
+            "lambda" => Some(LexicalKind::Anonymous),
+            "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression" => {
+                Some(LexicalKind::Comprehension)
+            }
             _ => None,
         }
     }

@@ -697,6 +697,9 @@ impl<'a, 'tree> Builder<'a, 'tree> {
         if let Some(lexical_kind) = LexicalKind::of(kind) {
             self.push_lexical(node, lexical_kind);
             frame.lexical = true;
+        } else if self.evaluated_around(field) {
+            self.lexical_stack.push(self.enclosing_lexical());
+            frame.lexical = true;
         }
         if matches!(kind, "import_statement" | "import_from_statement") {
             self.import_starts.push(self.tokens.len());
@@ -814,9 +817,16 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                     Role::Name
                 };
                 self.emit(node, role, &("id", text));
+                let walrus = field == Some("name")
+                    && self
+                        .ancestors()
+                        .parent()
+                        .is_some_and(|p| grammar::kind(p) == "named_expression");
                 let lexical = match position {
                     // A definition's name binds in the scope around the definition.
                     NamePosition::FunctionName | NamePosition::ClassName => self.enclosing_lexical(),
+                    // `:=` in a comprehension binds in the scope around it.
+                    NamePosition::Binding if walrus => self.outside_comprehensions(),
                     _ => *self.lexical_stack.last().unwrap_or(&0),
                 };
                 if let Some(token) = self.tokens.last_mut() {
@@ -1085,6 +1095,40 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             let callee = spelled.split('(').next().unwrap_or_default().trim();
             callee.rsplit('.').next().unwrap_or_default()
         })
+    }
+
+    /// Whether the node entered as `field` of the node being visited is
+    /// evaluated in the scope around the innermost one: a parameter's
+    /// default and annotation, a return annotation (when the `def` or
+    /// `lambda` runs), a comprehension's first iterable (before it starts).
+    fn evaluated_around(&self, field: Option<&str>) -> bool {
+        let Some(parent) = self.frames.last() else {
+            return false;
+        };
+        match (field, parent.kind) {
+            (Some("value"), "default_parameter" | "typed_default_parameter") => true,
+            (Some("type"), "typed_parameter" | "typed_default_parameter") => true,
+            (Some("return_type"), "function_definition") => true,
+            (Some("right"), "for_in_clause") => parent.node.is_some_and(|clause| {
+                let comprehension = clause.parent();
+                let mut cursor = clause.walk();
+                let first = comprehension.and_then(|c| {
+                    c.children(&mut cursor)
+                        .find(|child| grammar::kind(*child) == "for_in_clause")
+                });
+                first.is_some_and(|first| first.id() == clause.id())
+            }),
+            _ => false,
+        }
+    }
+
+    /// The innermost lexical scope that is no comprehension.
+    fn outside_comprehensions(&self) -> u32 {
+        let mut scope = *self.lexical_stack.last().unwrap_or(&0);
+        while self.lexical_scopes[scope as usize].kind == LexicalKind::Comprehension {
+            scope = self.lexical_scopes[scope as usize].parent.unwrap_or(0);
+        }
+        scope
     }
 
     /// The lexical scope around the innermost one.
