@@ -133,10 +133,25 @@ impl Documented<'_> {
 }
 
 /// Whether the file reads docstrings as data when it runs: `__doc__`
-/// (docopt's usage, argparse's description, help text), or PLY, whose
-/// grammar rules and token patterns are docstrings.
+/// (docopt's usage, argparse's description, help text); PLY, whose grammar
+/// rules and token patterns are docstrings; click, typer and `cmd`, whose
+/// commands print their docstrings as `--help`.
 fn reads_docstrings(source: &ParsedSource) -> bool {
-    source.text.contains("__doc__") || source.text.contains("import ply") || source.text.contains("from ply")
+    source.text.contains("__doc__")
+        || ["ply", "click", "typer", "cmd"]
+            .iter()
+            .any(|module| imports(&source.text, module))
+}
+
+/// Whether the text imports `module` or one of its submodules (`import
+/// click`, `import ply.lex`, `from click import`).
+fn imports(text: &str, module: &str) -> bool {
+    ["\n", " ", ",", "."]
+        .iter()
+        .any(|after| text.contains(&format!("import {module}{after}")))
+        || [" ", "."]
+            .iter()
+            .any(|after| text.contains(&format!("from {module}{after}")))
 }
 
 /// Makes substantive the comment rows of a region that go with its code:

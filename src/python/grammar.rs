@@ -289,7 +289,14 @@ pub const PLAIN_DECORATORS: &[&str] = &[
 
 /// Calls that read annotations when the program runs: in a file that makes
 /// them, every annotation is code.
-pub const ANNOTATION_READERS: &[&str] = &["get_type_hints", "__annotations__", "get_annotations"];
+pub const ANNOTATION_READERS: &[&str] = &[
+    "get_type_hints",
+    "__annotations__",
+    "get_annotations",
+    // `typer.run(main)` converts arguments by `main`'s annotations.
+    "import typer",
+    "from typer",
+];
 
 /// Bodies whose first string statement is a docstring.
 pub const DOCSTRING_OWNERS: &[&str] = &["function_definition", "class_definition"];
