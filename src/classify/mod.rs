@@ -247,13 +247,16 @@ fn classify_parsing(
             let syntax = (language == Language::Text)
                 .then(|| text::comment_syntax(&context.path))
                 .flatten();
-            let indentation = language == Language::Python || text::indentation_matters(&context.path);
+            let significant = match language {
+                Language::Python => text::Significant::PYTHON,
+                Language::Text => text::Significant::for_path(&context.path),
+            };
             text::mark_runs(
                 &analysis.diff.runs,
                 &old_lines,
                 &new_lines,
                 syntax,
-                indentation,
+                significant,
                 &mut marks,
             );
             (run_regions(&analysis.diff.runs), Vec::new())

@@ -213,14 +213,57 @@ fn heredoc_word(text: &[u8]) -> Option<Vec<u8>> {
     (!word.is_empty()).then_some(word)
 }
 
-/// Whether a line's indentation is part of its meaning in the file at
-/// `path`: YAML nesting, a Makefile recipe's tab (and Python's blocks, for a
-/// Python file read line by line).
-pub fn indentation_matters(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let extension = name.rsplit_once('.').map(|(_, extension)| extension);
-    matches!(extension, Some("yml" | "yaml" | "mk" | "py" | "pyi"))
-        || matches!(name, "Makefile" | "makefile" | "GNUmakefile")
+/// Which whitespace of a line is more than layout in a file that is not
+/// parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Significant {
+    /// Leading whitespace: structure in YAML, Makefiles, Python, and the
+    /// continuation lines of setup.cfg and INI values.
+    pub indentation: bool,
+    /// Whitespace inside quotes, and after a backslash that ends a line: a
+    /// value in JSON, TOML, YAML, shell and configuration files (not in
+    /// prose, where an apostrophe is no quote).
+    pub quotes: bool,
+}
+
+impl Significant {
+    pub fn for_path(path: &str) -> Significant {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let extension = name.rsplit_once('.').map(|(_, extension)| extension);
+        let makefile = matches!(name, "Makefile" | "makefile" | "GNUmakefile");
+        let script = matches!(name, "Dockerfile" | "Containerfile" | ".env") || makefile;
+        Significant {
+            indentation: makefile || matches!(extension, Some("yml" | "yaml" | "mk" | "py" | "pyi" | "cfg" | "ini")),
+            quotes: script
+                || matches!(
+                    extension,
+                    Some(
+                        "json"
+                            | "toml"
+                            | "yml"
+                            | "yaml"
+                            | "cfg"
+                            | "ini"
+                            | "sh"
+                            | "bash"
+                            | "zsh"
+                            | "env"
+                            | "py"
+                            | "pyi"
+                            | "mk"
+                            | "conf"
+                            | "properties"
+                            | "cmake"
+                    )
+                ),
+        }
+    }
+
+    /// A Python file that did not parse, read line by line.
+    pub const PYTHON: Significant = Significant {
+        indentation: true,
+        quotes: true,
+    };
 }
 
 /// Marks the rows of each run: a row whose words (and indentation, where
@@ -232,7 +275,7 @@ pub fn mark_runs(
     old_lines: &[&[u8]],
     new_lines: &[&[u8]],
     syntax: Option<CommentSyntax>,
-    indentation: bool,
+    significant: Significant,
     marks: &mut FileMarks,
 ) {
     let comments = |lines: &[&[u8]]| syntax.map(|syntax| comment_lines(syntax, lines)).unwrap_or_default();
@@ -240,11 +283,11 @@ pub fn mark_runs(
     for run in runs {
         let old: Vec<Vec<u8>> = old_lines[run.old.clone()]
             .iter()
-            .map(|l| words(l, indentation))
+            .map(|l| words(l, significant))
             .collect();
         let new: Vec<Vec<u8>> = new_lines[run.new.clone()]
             .iter()
-            .map(|l| words(l, indentation))
+            .map(|l| words(l, significant))
             .collect();
         let mut old_changed = vec![false; old.len()];
         let mut new_changed = vec![false; new.len()];
@@ -275,19 +318,45 @@ pub fn mark_runs(
 }
 
 /// A line's words joined by one space: spacing between words is layout,
-/// but joining two words (`"$DIR" /tmp` → `"$DIR"/tmp`) is not. With
-/// `indentation`, the leading whitespace stays as it is. Empty for a blank
-/// line.
-fn words(line: &[u8], indentation: bool) -> Vec<u8> {
+/// but joining two words (`"$DIR" /tmp` → `"$DIR"/tmp`) is not. What
+/// `significant` says stays as it is: the leading whitespace, the text
+/// between quotes, whitespace after a backslash that ends the line. Empty
+/// for a blank line.
+fn words(line: &[u8], significant: Significant) -> Vec<u8> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
     let mut out: Vec<u8> = Vec::with_capacity(line.len());
-    if indentation && line.iter().any(|b| !b.is_ascii_whitespace()) {
+    if significant.indentation && line.iter().any(|b| !b.is_ascii_whitespace()) {
         out.extend(line.iter().take_while(|b| matches!(b, b' ' | b'\t')));
     }
-    for word in line.split(u8::is_ascii_whitespace).filter(|word| !word.is_empty()) {
-        if out.last().is_some_and(|b| !b.is_ascii_whitespace()) {
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    let mut gap = false;
+    for &byte in line {
+        if let Some(open) = quote {
+            out.push(byte);
+            if byte == open && !escaped {
+                quote = None;
+            }
+            escaped = byte == b'\\' && !escaped;
+            continue;
+        }
+        if byte.is_ascii_whitespace() {
+            gap = true;
+            continue;
+        }
+        if gap && out.last().is_some_and(|b| !b.is_ascii_whitespace()) {
             out.push(b' ');
         }
-        out.extend_from_slice(word);
+        gap = false;
+        out.push(byte);
+        if significant.quotes && matches!(byte, b'"' | b'\'') {
+            quote = Some(byte);
+            escaped = false;
+        }
+    }
+    if significant.quotes && gap && out.last() == Some(&b'\\') {
+        out.push(b' ');
     }
     out
 }
@@ -299,17 +368,54 @@ mod tests {
 
     #[test]
     fn joining_two_words_is_not_layout_and_indentation_counts_where_it_matters() {
-        assert_eq!(words(b"rm -rf  \"$DIR\"   /tmp\n", false), b"rm -rf \"$DIR\" /tmp");
-        assert_ne!(
-            words(b"rm -rf \"$DIR\" /tmp", false),
-            words(b"rm -rf \"$DIR\"/tmp", false)
+        let (prose, yaml, makefile) = (
+            Significant::for_path("README.md"),
+            Significant::for_path(".github/workflows/ci.yml"),
+            Significant::for_path("Makefile"),
         );
-        assert_eq!(words(b"  env:\n", false), words(b"env:\n", false));
-        assert_ne!(words(b"  env:\n", true), words(b"env:\n", true));
-        assert_ne!(words(b"\tcc -o x\n", true), words(b"    cc -o x\n", true));
-        assert_eq!(words(b"   \n", true), b"");
-        assert!(indentation_matters(".github/workflows/ci.yml") && indentation_matters("Makefile"));
-        assert!(!indentation_matters("setup.cfg"));
+        assert_eq!(words(b"rm -rf  \"$DIR\"   /tmp\n", prose), b"rm -rf \"$DIR\" /tmp");
+        assert_ne!(
+            words(b"rm -rf \"$DIR\" /tmp", prose),
+            words(b"rm -rf \"$DIR\"/tmp", prose)
+        );
+        assert_eq!(words(b"  env:\n", prose), words(b"env:\n", prose));
+        assert_ne!(words(b"  env:\n", yaml), words(b"env:\n", yaml));
+        assert_ne!(words(b"\tcc -o x\n", makefile), words(b"    cc -o x\n", makefile));
+        assert_eq!(words(b"   \n", yaml), b"");
+        let cfg = Significant::for_path("setup.cfg");
+        assert_ne!(
+            words(b"    click\n", cfg),
+            words(b"click\n", cfg),
+            "a continuation line"
+        );
+    }
+
+    #[test]
+    fn whitespace_inside_quotes_is_a_value_where_quotes_delimit_values() {
+        let (json, shell, prose) = (
+            Significant::for_path("config.json"),
+            Significant::for_path("deploy.sh"),
+            Significant::for_path("notes.txt"),
+        );
+        assert_ne!(
+            words(b"  \"sep\": \", \",\n", json),
+            words(b"  \"sep\": \",\",\n", json)
+        );
+        assert_eq!(
+            words(b"  \"sep\":  \", \",\n", json),
+            words(b"  \"sep\": \", \",\n", json)
+        );
+        assert_ne!(words(b"echo 'a  b'\n", shell), words(b"echo 'a b'\n", shell));
+        assert_eq!(
+            words(b"echo \"a \\\" b\"   x\n", shell),
+            words(b"echo \"a \\\" b\" x\n", shell)
+        );
+        assert_ne!(
+            words(b"make build \\ \n", shell),
+            words(b"make build \\\n", shell),
+            "a broken continuation"
+        );
+        assert_eq!(words(b"don't  stop\n", prose), words(b"don't stop\n", prose));
     }
 
     #[test]
@@ -363,7 +469,14 @@ mod tests {
             new: SideMarks::new(4),
         };
         let run = Run { old: 0..2, new: 0..4 };
-        mark_runs(&[run], &old, &new, Some(CommentSyntax::Shell), false, &mut marks);
+        mark_runs(
+            &[run],
+            &old,
+            &new,
+            Some(CommentSyntax::Shell),
+            Significant::default(),
+            &mut marks,
+        );
         let labels: Vec<Option<Label>> = (0..4).map(|r| marks.new.get(r).map(|m| m.label)).collect();
         assert_eq!(
             labels,
