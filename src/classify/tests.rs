@@ -854,6 +854,31 @@ fn a_module_reformatted_by_black_is_formatting_on_a_partial_parse_too() {
     );
 }
 
+/// Edits where a block starts or ends (a `def` line, a docstring's first
+/// line, a function inserted before another) are where tree-sitter meets old
+/// subtrees after a zero-width indentation token it has not lexed yet: the
+/// re-parse must still build the tree a fresh parse builds.
+#[test]
+fn a_reparse_at_block_edges_builds_the_fresh_tree() {
+    let source = include_str!("../../testdata/stdlib/heapq.py");
+    let edited = source
+        .replacen("def heappush(heap, item):", "def heappush(heap, item, *, key=None):", 1)
+        .replacen("    \"\"\"Pop the smallest item", "    \"\"\"Pop and return the smallest item", 1)
+        .replacen("def heapify(x):", "def _check(heap):\n    return heap\n\n\ndef heapify(x):", 1)
+        .replacen("    return returnitem\n", "    return returnitem  # done\n", 1);
+    assert_ne!(edited, source);
+    let old = python::parse(source).unwrap();
+    let edits: Vec<(Range<usize>, Range<usize>)> = diff_lines(source.as_bytes(), edited.as_bytes())
+        .runs
+        .into_iter()
+        .map(|run| (run.old, run.new))
+        .collect();
+    let reused = python::reparse(&old, &edited, None, &edits).unwrap();
+    let fresh = python::parse(&edited).unwrap();
+    assert_eq!(reused.tree.root_node().to_sexp(), fresh.tree.root_node().to_sexp());
+    assert_eq!(reused.tokens.len(), fresh.tokens.len());
+}
+
 /// Real modules edited at random, line by line: labels from a partial parse
 /// must equal labels from a whole parse, edit after edit.
 #[test]
