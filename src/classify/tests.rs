@@ -863,8 +863,16 @@ fn a_reparse_at_block_edges_builds_the_fresh_tree() {
     let source = include_str!("../../testdata/stdlib/heapq.py");
     let edited = source
         .replacen("def heappush(heap, item):", "def heappush(heap, item, *, key=None):", 1)
-        .replacen("    \"\"\"Pop the smallest item", "    \"\"\"Pop and return the smallest item", 1)
-        .replacen("def heapify(x):", "def _check(heap):\n    return heap\n\n\ndef heapify(x):", 1)
+        .replacen(
+            "    \"\"\"Pop the smallest item",
+            "    \"\"\"Pop and return the smallest item",
+            1,
+        )
+        .replacen(
+            "def heapify(x):",
+            "def _check(heap):\n    return heap\n\n\ndef heapify(x):",
+            1,
+        )
         .replacen("    return returnitem\n", "    return returnitem  # done\n", 1);
     assert_ne!(edited, source);
     let old = python::parse(source).unwrap();
