@@ -146,6 +146,9 @@ fn reads_docstrings(source: &ParsedSource) -> bool {
 /// Whether the text imports `module` or one of its submodules (`import
 /// click`, `import ply.lex`, `from click import`).
 fn imports(text: &str, module: &str) -> bool {
+    if !text.contains(module) {
+        return false;
+    }
     ["\n", " ", ",", "."]
         .iter()
         .any(|after| text.contains(&format!("import {module}{after}")))
