@@ -231,12 +231,49 @@ impl Order<'_> {
         if item.uses_at_definition.iter().any(|name| names.contains(name)) {
             return true;
         }
-        item.kind == ItemKind::Class && {
-            let text = self.class_texts[user].get_or_init(|| class_definition_text(self.source, &item.rows));
+        let mentions = |text: &str| {
             names
                 .iter()
                 .any(|name| word_positions(text.as_bytes(), name.as_bytes()).next().is_some())
-        }
+        };
+        let class_body_uses = item.kind == ItemKind::Class && {
+            let text = self.class_texts[user].get_or_init(|| class_definition_text(self.source, &item.rows));
+            mentions(text)
+        };
+        class_body_uses
+            || self
+                .runs_at_definition(item)
+                .any(|runner| mentions(self.text_of(runner)))
+    }
+
+    /// The items of this body whose code runs when `item` is defined: a
+    /// decorator defined here (its body runs on the definition), and a base
+    /// class defined here that hooks its subclasses (`__init_subclass__`) or
+    /// is a metaclass.
+    fn runs_at_definition<'s>(&'s self, item: &'s Item) -> impl Iterator<Item = &'s Item> + 's {
+        item.uses_at_definition.iter().filter_map(move |name| {
+            let runner = self.items.iter().find(|other| other.defines.contains(name))?;
+            let runs = match runner.kind {
+                ItemKind::Function | ItemKind::Method => true,
+                ItemKind::Class => {
+                    let text = self.text_of(runner);
+                    text.contains("__init_subclass__") || text.contains("(type)") || text.contains("(type,")
+                }
+                _ => false,
+            };
+            runs.then_some(runner)
+        })
+    }
+
+    fn text_of(&self, item: &Item) -> &str {
+        let byte = |row: usize| {
+            self.source
+                .line_starts
+                .get(row)
+                .copied()
+                .unwrap_or(self.source.text.len())
+        };
+        &self.source.text[byte(item.rows.start)..byte(item.rows.end)]
     }
 }
 
