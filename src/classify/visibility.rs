@@ -213,10 +213,11 @@ mod tests {
         assert_eq!(visibility(fixture, "tmp_path"), Visibility::Public);
         let method = "class A:\n    @pytest.fixture\n    def _db(self, tmp_path):\n        return tmp_path\n";
         assert_eq!(visibility(method, "tmp_path"), Visibility::Public);
-        // A decorator that only wraps calls nothing by keyword.
+        // A decorator that only caches calls nothing by keyword.
         let cached = "@functools.lru_cache(maxsize=None)\ndef _load(path):\n    return path\n";
         assert_eq!(visibility(cached, "path"), Visibility::Private);
-        let wrapper = "def deco(f):\n    @functools.wraps(f)\n    def wrapper(*args, flag=False):\n        return flag\n    return wrapper\n";
-        assert_eq!(visibility(wrapper, "flag"), Visibility::Local);
+        // A wrapper is handed back to every caller of what it wraps.
+        let wrapper = "def deco(f):\n    @functools.wraps(f)\n    def wrapper(*args, verbose=False):\n        return verbose\n    return wrapper\n";
+        assert_eq!(visibility(wrapper, "verbose"), Visibility::Public);
     }
 }

@@ -278,7 +278,6 @@ pub const PLAIN_DECORATORS: &[&str] = &[
     "setter",
     "getter",
     "deleter",
-    "wraps",
     "cache",
     "lru_cache",
     "abstractmethod",

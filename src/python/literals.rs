@@ -91,13 +91,13 @@ pub fn normalize_concatenation(parts: &[&str]) -> Option<String> {
 /// Decodes the escapes of a string body, as Python reads it.
 pub fn decode_body(body: &str, prefix: StringPrefix) -> String {
     if prefix.raw || !body.contains('\\') {
-        return body.to_owned();
+        return escape_marks(body.to_owned());
     }
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\\' {
-            out.push(c);
+            push_char(&mut out, c);
             continue;
         }
         let Some(escaped) = chars.next() else {
@@ -141,14 +141,26 @@ pub fn decode_body(body: &str, prefix: StringPrefix) -> String {
     out
 }
 
+/// The mark [`push_named`] puts around a character's name.
+const NAME_MARK: char = '\u{FFFF}';
+
+/// Doubles every [`NAME_MARK`] a string holds itself, so that no string
+/// reads like a named character.
+fn escape_marks(value: String) -> String {
+    if value.contains(NAME_MARK) {
+        value.replace(NAME_MARK, "\u{FFFF}\u{FFFF}")
+    } else {
+        value
+    }
+}
+
 /// A named character, `\N{BULLET}`. Without Unicode's name table the name
 /// stands for its character, between noncharacters that no source spells,
 /// so that it differs from the text `\\N{BULLET}` and from any other name.
 fn push_named(out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    const MARK: char = '\u{FFFF}';
-    out.push(MARK);
+    out.push(NAME_MARK);
     out.extend(chars.by_ref().take_while(|&c| c != '}'));
-    out.push(MARK);
+    out.push(NAME_MARK);
 }
 
 fn push_hex(out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars<'_>>, digits: usize, letter: char) {
@@ -177,8 +189,16 @@ fn push_hex(out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars<'_
 
 fn push_code_point(out: &mut String, value: u32, spelled: &str) {
     match char::from_u32(value) {
-        Some(c) => out.push(c),
+        Some(c) => push_char(out, c),
         None => out.push_str(spelled),
+    }
+}
+
+/// A character of the value; a [`NAME_MARK`] is doubled (see [`escape_marks`]).
+fn push_char(out: &mut String, c: char) {
+    out.push(c);
+    if c == NAME_MARK {
+        out.push(c);
     }
 }
 
@@ -308,6 +328,15 @@ mod tests {
         assert_ne!(normalize_string("'\\\\N{BULLET}'"), normalize_string("'\\N{BULLET}'"));
         assert_ne!(normalize_string("r'\\N{BULLET}'"), normalize_string("'\\N{BULLET}'"));
         assert_ne!(normalize_string("'\\N{BULLET}'"), normalize_string("'\\N{DAGGER}'"));
+        // A string holding the mark itself never reads as a name.
+        assert_ne!(
+            normalize_string("'\u{FFFF}{BULLET\u{FFFF}'"),
+            normalize_string("'\\N{BULLET}'")
+        );
+        assert_ne!(
+            normalize_string("'\\uffff{BULLET\\uffff'"),
+            normalize_string("'\\N{BULLET}'")
+        );
         assert_eq!(normalize_string("'\\N{BULLET}'"), normalize_string("\"\\N{BULLET}\""));
         // In bytes `\N` is no escape: both spell the same bytes.
         assert_eq!(normalize_string("b'\\N{BULLET}'"), normalize_string("b'\\\\N{BULLET}'"));
