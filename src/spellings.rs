@@ -5,8 +5,8 @@
 //! string or reaches it with `getattr` (SPEC, "Never noise"). This module
 //! reads the new side of the source (the index, the working tree, or the new
 //! commit's tree) and says which files spell each name as a whole word. It
-//! runs only when a private rename was found, reads every text file, and is
-//! bounded: past the bound every name counts as
+//! runs only when a private rename was found, reads the repository's text
+//! files (never through a link), and is bounded: past the bound every name counts as
 //! spelled elsewhere, so the answer errs toward `substantive`.
 
 use std::path::Path;
@@ -19,14 +19,14 @@ use crate::python::tokens::is_whole_word;
 use crate::score::Spellings;
 use crate::source::{NewSide, ResolvedSource};
 
-/// File types that hold no text: every other file may spell a Python name
-/// (modules and stubs, configuration naming callables, shell scripts and
-/// Makefiles running `python -m`, scripts without an extension, notebooks,
-/// documentation).
-const SKIPPED_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "ico", "bmp", "webp", "svgz", "pdf", "zip", "gz", "tgz", "bz2", "xz", "zst", "7z",
-    "whl", "egg", "jar", "so", "dll", "dylib", "exe", "o", "a", "pyc", "pyo", "pyd", "mo", "woff", "woff2", "ttf",
-    "otf", "eot", "mp3", "mp4", "wav", "ogg", "avi", "mov", "sqlite", "db", "pickle", "pkl", "npy", "npz", "parquet",
+/// File types where text can spell a Python name: modules and stubs,
+/// configuration that names callables, scripts and build files that run
+/// `python -m`, notebooks and documentation; files without an extension
+/// too (scripts, `Makefile`, `Dockerfile`). Data and binary files are not
+/// read (a model or a dataset can be gigabytes).
+const SEARCHED_EXTENSIONS: &[&str] = &[
+    "py", "pyi", "pyx", "pxd", "toml", "cfg", "ini", "yaml", "yml", "json", "html", "sh", "bash", "zsh", "mk", "cmake",
+    "conf", "env", "in", "txt", "md", "rst", "ipynb", "j2", "jinja", "jinja2", "tpl", "spec", "bat", "ps1",
 ];
 
 /// How many leading bytes tell a binary file (one with a NUL byte), as git
@@ -49,7 +49,8 @@ pub fn find(repo: &Repository, source: &ResolvedSource<'_>, names: &[String]) ->
     match source.new_tree {
         Some(tree) => {
             repo.find_tree(tree)?.walk(TreeWalkMode::PreOrder, |folder, entry| {
-                if entry.kind() == Some(ObjectType::Blob) {
+                // Regular files only: a link's blob is its target's path.
+                if entry.kind() == Some(ObjectType::Blob) && entry.filemode() & 0o170000 == 0o100000 {
                     let path = format!("{folder}{}", entry.name().unwrap_or_default());
                     candidates.push((path, entry.id()));
                 }
@@ -61,7 +62,7 @@ pub fn find(repo: &Repository, source: &ResolvedSource<'_>, names: &[String]) ->
             candidates.extend(
                 index
                     .iter()
-                    .filter(|entry| entry.flags & 0x3000 == 0)
+                    .filter(|entry| entry.flags & 0x3000 == 0 && entry.mode & 0o170000 == 0o100000)
                     .map(|entry| (String::from_utf8_lossy(&entry.path).into_owned(), entry.id)),
             );
         }
@@ -75,7 +76,7 @@ pub fn find(repo: &Repository, source: &ResolvedSource<'_>, names: &[String]) ->
             return Ok(search.too_large());
         }
         let content = match workdir {
-            Some(workdir) => std::fs::read(workdir.join(&path)).unwrap_or_default(),
+            Some(workdir) => read_regular_file(&workdir.join(&path)),
             None => repo
                 .find_blob(id)
                 .map(|blob| blob.content().to_vec())
@@ -86,9 +87,18 @@ pub fn find(repo: &Repository, source: &ResolvedSource<'_>, names: &[String]) ->
     Ok(search.found)
 }
 
+/// A working-tree file's content, or nothing when it is no regular file
+/// (a link to a device would never end).
+fn read_regular_file(path: &Path) -> Vec<u8> {
+    match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.is_file() => std::fs::read(path).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
 fn searched(path: &str) -> bool {
     let extension = Path::new(path).extension().and_then(|extension| extension.to_str());
-    extension.is_none_or(|extension| !SKIPPED_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str()))
+    extension.is_none_or(|extension| SEARCHED_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str()))
 }
 
 /// Whole-word searches for a few names over many files.
