@@ -145,7 +145,7 @@ fn a_private_name_spelled_in_scripts_without_a_python_extension_is_not_a_rename(
 
 #[test]
 fn a_private_name_in_a_binary_file_is_not_a_spelling() {
-    let repo = helper_renamed_while("app/data.bin", "\0\0_load_user\0");
+    let repo = helper_renamed_while("app/fixture", "\0\0_load_user\0");
     repo.stage_all();
     let report = repo.json(&[]);
     assert!(all_labelled(&labels_of(&report, "app/models.py"), "rename"));

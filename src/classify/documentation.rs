@@ -144,17 +144,21 @@ fn reads_docstrings(source: &ParsedSource) -> bool {
 }
 
 /// Whether the text imports `module` or one of its submodules (`import
-/// click`, `import ply.lex`, `from click import`).
+/// click`, `import os, ply.lex`, `from click import`), on any line.
 fn imports(text: &str, module: &str) -> bool {
     if !text.contains(module) {
         return false;
     }
-    ["\n", " ", ",", "."]
-        .iter()
-        .any(|after| text.contains(&format!("import {module}{after}")))
-        || [" ", "."]
-            .iter()
-            .any(|after| text.contains(&format!("from {module}{after}")))
+    let top_level = |path: &str| path.trim().split(['.', ' ']).next() == Some(module);
+    text.lines().map(str::trim).any(|line| {
+        if let Some(modules) = line.strip_prefix("import ") {
+            modules.split(',').any(top_level)
+        } else if let Some(rest) = line.strip_prefix("from ") {
+            top_level(rest)
+        } else {
+            false
+        }
+    })
 }
 
 /// Makes substantive the comment rows of a region that go with its code:

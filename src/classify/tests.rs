@@ -147,6 +147,10 @@ fn a_docstring_the_file_reads_is_code() {
     let old = "import ply.lex\n\n\ndef t_NUMBER(t):\n    r\"\\d+\"\n    return t\n";
     let new = old.replace("\\d+", "\\d+(\\.\\d+)?");
     all_labelled(old, &new, Substantive);
+    // click prints a command's docstring as its --help: CRLF, imported among others.
+    let old = "import os, click\r\n\r\n\r\n@click.command()\r\ndef hello():\r\n    \"\"\"Say hello.\"\"\"\r\n";
+    let new = old.replace("Say hello.", "Say hello twice.");
+    all_labelled(old, &new, Substantive);
 }
 
 #[test]
