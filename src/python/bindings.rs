@@ -5,9 +5,11 @@
 //! are evaluated when the definition runs: `-> Optional[str]` added without
 //! importing `Optional` stops the module from importing.
 //!
-//! The scan is textual (a partial parse holds only some statements) and errs
-//! toward "bound": any line that looks like it binds a name counts, at any
-//! indentation, except imports under `if TYPE_CHECKING:` (they never run).
+//! The scan is textual (a partial parse holds only some statements): a line
+//! that looks like it binds a name counts, in the module and in class bodies
+//! (also under `if`, `try`, `with`), not inside a function (its names are
+//! its own), nor imports under `if TYPE_CHECKING:` (they never run). A class
+//! is bound once its body has run: its own methods cannot annotate with it.
 
 use std::collections::HashMap;
 
@@ -23,6 +25,8 @@ impl Bindings {
     pub fn scan(text: &str) -> Bindings {
         let mut bindings = Bindings::default();
         let mut type_checking: Option<usize> = None;
+        let mut function: Option<usize> = None;
+        let mut classes: Vec<(String, usize)> = Vec::new();
         let mut open_import = false;
         for (row, line) in crate::lines::split_at_newlines(text).enumerate() {
             let code = line.trim_start();
@@ -32,6 +36,24 @@ impl Bindings {
             }
             if type_checking.is_some_and(|level| indent <= level) {
                 type_checking = None;
+            }
+            while classes.last().is_some_and(|&(_, level)| indent <= level) {
+                if let Some((name, _)) = classes.pop() {
+                    bindings.bind(&name, row - 1);
+                }
+            }
+            if function.is_some_and(|level| indent <= level) {
+                function = None;
+            }
+            if function.is_some() {
+                continue;
+            }
+            if let Some(name) = defined(code, "class ") {
+                classes.push((name.to_owned(), indent));
+                continue;
+            }
+            if defined(code.strip_prefix("async ").unwrap_or(code), "def ").is_some() {
+                function = Some(indent);
             }
             if code.starts_with("if ") && code.contains("TYPE_CHECKING") {
                 type_checking = Some(indent);
@@ -102,16 +124,8 @@ impl Bindings {
     /// The names a statement line binds: a definition's, an assignment's
     /// targets, and any `as` alias (`with`, `except`).
     fn statement(&mut self, code: &str, row: usize) {
-        let definition = code
-            .strip_prefix("async ")
-            .unwrap_or(code)
-            .strip_prefix("def ")
-            .or_else(|| code.strip_prefix("class "));
-        if let Some(rest) = definition {
-            let end = rest
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            self.bind(&rest[..end], row);
+        if let Some(name) = defined(code.strip_prefix("async ").unwrap_or(code), "def ") {
+            self.bind(name, row);
             return;
         }
         if let Some((targets, _)) = code.split_once('=')
@@ -142,6 +156,15 @@ impl Bindings {
             }
         }
     }
+}
+
+/// The name a `def ` or `class ` line defines.
+fn defined<'a>(code: &'a str, keyword: &str) -> Option<&'a str> {
+    let rest = code.strip_prefix(keyword)?;
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
 }
 
 /// Python's builtin names.
@@ -279,7 +302,7 @@ mod tests {
             ("j", 1),
             ("a", 3),
             ("c", 4),
-            ("Model", 7),
+            ("Model", 8),
             ("size", 8),
             ("X", 9),
             ("Y", 9),
@@ -300,6 +323,16 @@ mod tests {
         assert!(!bindings.bound_before("User", 99));
         assert!(bindings.bound_before("Stub", 99));
         assert!(bindings.bound_before("TYPE_CHECKING", 1));
+    }
+
+    #[test]
+    fn a_class_is_bound_after_its_body_and_a_function_keeps_its_names() {
+        let text = "class Node:\n    def add(self, other: Node) -> Node:\n        from typing import Optional\n        return other\n\n\nx: Node = Node()\n";
+        let bindings = Bindings::scan(text);
+        assert!(!bindings.bound_before("Node", 1), "the class body is still running");
+        assert!(bindings.bound_before("Node", 6));
+        assert!(bindings.bound_before("add", 2), "a method is bound in its class body");
+        assert!(!bindings.bound_before("Optional", 99), "a function's import is its own");
     }
 
     #[test]

@@ -618,7 +618,9 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             named_children: std::collections::HashMap::new(),
             self_documenting: Vec::new(),
             reads_annotations: grammar::ANNOTATION_READERS.iter().any(|reader| text.contains(reader)),
-            defers_annotations: text.contains("from __future__ import annotations"),
+            defers_annotations: text
+                .lines()
+                .any(|line| line.starts_with("from __future__ import") && line.contains("annotations")),
             evaluated_annotation: 0,
             bindings: std::cell::OnceCell::new(),
         }
