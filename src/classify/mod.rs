@@ -39,6 +39,9 @@ use rows::RowSet;
 use crate::label::Label;
 use crate::lines::{LineDiff, Run, diff_line_slices, diff_lines_with, split_lines};
 use crate::pairs::Status;
+use crate::python::bindings::Bindings;
+use crate::python::names::NamePosition;
+use crate::python::tokens::defers_annotations;
 use crate::python::{ParsedSource, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -395,6 +398,7 @@ fn mark_python(
         changed_code: &changed_code,
     };
     documented.mark_docstrings(marks);
+    mark_imports_annotations_still_read(old, new, &mut marks.old);
     for (region, _) in &regions {
         documentation::mark_comments(
             region,
@@ -633,6 +637,49 @@ impl Twin {
         };
         !self.resorted
             && (mostly_changed(&marks.old, &self.body.0, lines.0) || mostly_changed(&marks.new, &self.body.1, lines.1))
+    }
+}
+
+/// An import that served only annotations, removed (or edited to drop a
+/// name), is no annotation change when the new side still evaluates an
+/// annotation that reads the name and nothing binds it any more: the
+/// module stops importing.
+fn mark_imports_annotations_still_read(old: &ParsedSource, new: &ParsedSource, marks: &mut SideMarks) {
+    if defers_annotations(&new.text) {
+        return;
+    }
+    let mut bindings = None;
+    for range in &old.imports {
+        let tokens = &old.tokens[range.clone()];
+        if tokens.first().is_none_or(|token| token.role != Role::Annotation) {
+            continue;
+        }
+        let rows = tokens[0].first_row as usize..tokens[tokens.len() - 1].last_row as usize + 1;
+        if !rows
+            .clone()
+            .any(|row| marks.get(row).is_some_and(|mark| mark.label == Label::Annotation))
+        {
+            continue;
+        }
+        let imported = tokens.iter().filter(|token| {
+            token
+                .site
+                .is_some_and(|site| matches!(site.position, NamePosition::Imported | NamePosition::Binding))
+        });
+        let still_read = imported.map(|token| old.token_text(token)).any(|name| {
+            let read =
+                new.evaluated_annotation_names.contains(name) || (new.partial() && new.mentions_outside_parsed(name));
+            read && !bindings
+                .get_or_insert_with(|| Bindings::scan(&new.text))
+                .bound_before(name, usize::MAX)
+        });
+        if still_read {
+            for row in rows {
+                if marks.get(row).is_some() {
+                    marks.add(row, Mark::plain(Label::Substantive));
+                }
+            }
+        }
     }
 }
 

@@ -111,6 +111,9 @@ pub struct ParsedSource {
     /// The bytes of the f-string fields that print their own spelling
     /// (`{total=}`), in order.
     pub self_documenting: Vec<std::ops::Range<usize>>,
+    /// The names the parsed annotations read when their definitions run
+    /// (see [`Bindings`]): the module needs them bound.
+    pub evaluated_annotation_names: std::collections::HashSet<String>,
 }
 
 impl ParsedSource {
@@ -313,6 +316,13 @@ pub fn reparse(
     parse_with(new_text, selection, Some(&tree), Some(new_starts))
 }
 
+/// Whether the module defers its annotations (`from __future__ import
+/// annotations`): then none is evaluated when its definition runs.
+pub fn defers_annotations(text: &str) -> bool {
+    text.lines()
+        .any(|line| line.starts_with("from __future__ import") && line.contains("annotations"))
+}
+
 /// Where each line of a text starts.
 fn line_starts(text: &str) -> Vec<usize> {
     // Python lines average some 35 bytes: one allocation, mostly.
@@ -380,6 +390,7 @@ fn parse_with(
         lexical_scopes,
         imports,
         self_documenting,
+        evaluated_annotation_names,
         ..
     } = builder;
     let error_rows = error_rows(tree.root_node(), text);
@@ -397,6 +408,7 @@ fn parse_with(
         imports,
         uncertain_imports: Vec::new(),
         self_documenting,
+        evaluated_annotation_names,
     };
     source.mark_annotation_only_imports();
     Some(source)
@@ -581,6 +593,7 @@ struct Builder<'a, 'tree> {
     /// How many named scopes of each name each lexical scope holds so far.
     named_children: std::collections::HashMap<(u32, String), u32>,
     self_documenting: Vec<std::ops::Range<usize>>,
+    evaluated_annotation_names: std::collections::HashSet<String>,
     /// Whether the file reads annotations when it runs (`get_type_hints`).
     reads_annotations: bool,
     /// Whether the file defers its annotations (`from __future__ import
@@ -617,10 +630,9 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             raw_strings: Vec::new(),
             named_children: std::collections::HashMap::new(),
             self_documenting: Vec::new(),
+            evaluated_annotation_names: std::collections::HashSet::new(),
             reads_annotations: grammar::ANNOTATION_READERS.iter().any(|reader| text.contains(reader)),
-            defers_annotations: text
-                .lines()
-                .any(|line| line.starts_with("from __future__ import") && line.contains("annotations")),
+            defers_annotations: defers_annotations(text),
             evaluated_annotation: 0,
             bindings: std::cell::OnceCell::new(),
         }
@@ -813,6 +825,9 @@ impl<'a, 'tree> Builder<'a, 'tree> {
                     .parent()
                     .is_some_and(|parent| parent.child(0).is_some_and(|first| first.id() == node.id()));
                 let position = name_position(&self.frames, field, first_in_parent);
+                if self.evaluated_annotation > 0 && position == NamePosition::Reference {
+                    self.evaluated_annotation_names.insert(text.to_owned());
+                }
                 let role = if self.annotation > 0 && !self.fails_when_evaluated(node, position) {
                     Role::Annotation
                 } else {
