@@ -134,11 +134,12 @@ impl Documented<'_> {
 
 /// Whether the file reads docstrings as data when it runs: `__doc__`
 /// (docopt's usage, argparse's description, help text); PLY, whose grammar
-/// rules and token patterns are docstrings; click, typer and `cmd`, whose
-/// commands print their docstrings as `--help`.
+/// rules and token patterns are docstrings; click and typer, whose commands
+/// print their docstrings as `--help`. (`cmd` prints only its `do_*`
+/// methods' docstrings: a file-wide rule would misread pdb or pstats.)
 fn reads_docstrings(source: &ParsedSource) -> bool {
     source.text.contains("__doc__")
-        || ["ply", "click", "typer", "cmd"]
+        || ["ply", "click", "typer"]
             .iter()
             .any(|module| imports(&source.text, module))
 }
