@@ -231,7 +231,7 @@ impl Significant {
         let name = path.rsplit('/').next().unwrap_or(path);
         let extension = name.rsplit_once('.').map(|(_, extension)| extension);
         let makefile = matches!(name, "Makefile" | "makefile" | "GNUmakefile");
-        let script = matches!(name, "Dockerfile" | "Containerfile" | ".env") || makefile;
+        let script = matches!(name, "Dockerfile" | "Containerfile") || makefile;
         Significant {
             indentation: makefile || matches!(extension, Some("yml" | "yaml" | "mk" | "py" | "pyi" | "cfg" | "ini")),
             quotes: script
