@@ -8,6 +8,7 @@
 //! `git diff --numstat`. Inside a run, finer alignments may use any differ:
 //! [`diff_line_slices`] is Myers with a deadline.
 
+use std::hash::Hash;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
@@ -225,30 +226,61 @@ fn first_row(start: u32, count: u32) -> usize {
     if count == 0 { start } else { start.saturating_sub(1) }
 }
 
-/// Diffs two sequences of lines (any comparable line type).
-pub fn diff_line_slices<T: Eq + std::hash::Hash>(old: &[T], new: &[T]) -> LineDiff {
+/// Diffs two sequences of lines (any comparable line type). A line found on
+/// one side only can match nothing: as git's xdiff does, such lines are set
+/// aside before Myers runs, so a rewritten file (thousands of lines gone, a
+/// few added) does not cost the product of its sides. The matches found are
+/// still a longest common subsequence.
+pub fn diff_line_slices<T: Eq + Hash>(old: &[T], new: &[T]) -> LineDiff {
     let deadline = Instant::now() + LINE_DIFF_BUDGET;
-    let ops = capture_diff_slices_deadline(Algorithm::Myers, old, new, Some(deadline));
+    let mut ids: foldhash::HashMap<&T, u32> = foldhash::HashMap::default();
+    let mut intern = |line| {
+        let next = ids.len() as u32;
+        *ids.entry(line).or_insert(next)
+    };
+    let old_ids: Vec<u32> = old.iter().map(&mut intern).collect();
+    let new_ids: Vec<u32> = new.iter().map(&mut intern).collect();
+    let present = |ids_of_side: &[u32]| {
+        let mut present = vec![false; ids.len()];
+        ids_of_side.iter().for_each(|&id| present[id as usize] = true);
+        present
+    };
+    let (in_old, in_new) = (present(&old_ids), present(&new_ids));
+    let matchable = |side: &[u32], other: &[bool]| -> Vec<usize> {
+        (0..side.len()).filter(|&row| other[side[row] as usize]).collect()
+    };
+    let (old_rows, new_rows) = (matchable(&old_ids, &in_new), matchable(&new_ids, &in_old));
+    let old_kept: Vec<u32> = old_rows.iter().map(|&row| old_ids[row]).collect();
+    let new_kept: Vec<u32> = new_rows.iter().map(|&row| new_ids[row]).collect();
+    let ops = capture_diff_slices_deadline(Algorithm::Myers, &old_kept, &new_kept, Some(deadline));
+    let mut matches = Vec::new();
+    for op in &ops {
+        if let DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } = *op
+        {
+            matches.extend((0..len).map(|k| (old_rows[old_index + k], new_rows[new_index + k])));
+        }
+    }
     LineDiff {
-        runs: runs_from_ops(&ops),
+        runs: runs_between(&matches, old.len(), new.len()),
     }
 }
 
-/// Merges adjacent non-equal diff operations into runs.
-pub fn runs_from_ops(ops: &[DiffOp]) -> Vec<Run> {
-    let mut runs: Vec<Run> = Vec::new();
-    for op in ops {
-        if matches!(op, DiffOp::Equal { .. }) {
-            continue;
+/// The runs between matched lines `(old row, new row)`, given in order.
+fn runs_between(matches: &[(usize, usize)], old_len: usize, new_len: usize) -> Vec<Run> {
+    let mut runs = Vec::new();
+    let (mut old_next, mut new_next) = (0, 0);
+    for &(old_row, new_row) in matches.iter().chain(&[(old_len, new_len)]) {
+        if old_row > old_next || new_row > new_next {
+            runs.push(Run {
+                old: old_next..old_row,
+                new: new_next..new_row,
+            });
         }
-        let (old, new) = (op.old_range(), op.new_range());
-        match runs.last_mut() {
-            Some(last) if last.old.end == old.start && last.new.end == new.start => {
-                last.old.end = old.end;
-                last.new.end = new.end;
-            }
-            _ => runs.push(Run { old, new }),
-        }
+        (old_next, new_next) = (old_row + 1, new_row + 1);
     }
     runs
 }
@@ -299,6 +331,20 @@ mod tests {
         assert_eq!(
             diff.runs,
             vec![Run { old: 0..1, new: 0..1 }, Run { old: 3..3, new: 3..4 }]
+        );
+    }
+
+    #[test]
+    fn lines_found_on_one_side_only_are_changed_wherever_they_stand() {
+        let old = ["a", "gone", "gone too", "b", "c", "b"];
+        let new = ["a", "b", "new", "c", "b", "added"];
+        assert_eq!(
+            diff_line_slices(&old, &new).runs,
+            vec![
+                Run { old: 1..3, new: 1..1 },
+                Run { old: 4..4, new: 2..3 },
+                Run { old: 6..6, new: 5..6 },
+            ]
         );
     }
 
