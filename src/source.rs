@@ -78,6 +78,9 @@ pub fn resolve<'repo>(
     for pathspec in pathspecs {
         options.pathspec(pathspec);
     }
+    // Paths without wildcards are compared as paths (a folder still takes
+    // in its files), not run through fnmatch against every file of the diff.
+    options.disable_pathspec_match(pathspecs.iter().all(|spec| !spec.contains(['*', '?', '[', '\\'])));
     options.ignore_submodules(false);
     let (info, mut diff, new_side, new_tree) = match spec {
         SourceSpec::Staged => {

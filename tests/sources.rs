@@ -123,6 +123,24 @@ fn pathspecs_limit_the_files_and_are_relative_to_the_current_folder() {
 }
 
 #[test]
+fn a_folder_pathspec_takes_in_its_files_and_wildcards_still_match() {
+    let repo = repo_with_base();
+    repo.write("app/calc.py", "x = 1\n");
+    repo.write("apps.txt", "a file whose name starts like the folder\n");
+    repo.write("README.txt", "bye\n");
+    repo.stage_all();
+    let paths = |args: &[&str]| -> Vec<String> {
+        let report = repo.json(args);
+        let files = report["files"].as_array().unwrap();
+        files.iter().map(|f| f["path"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(paths(&["--", "app"]), ["app/calc.py"]);
+    assert_eq!(paths(&["--", "app/"]), ["app/calc.py"]);
+    assert_eq!(paths(&["--", "*.txt"]), ["README.txt", "apps.txt"]);
+    assert_eq!(paths(&["--", "app", "README.txt"]), ["README.txt", "app/calc.py"]);
+}
+
+#[test]
 fn added_deleted_and_renamed_files() {
     let repo = repo_with_base();
     repo.git(&["mv", "app/calc.py", "app/compute.py"]);
