@@ -116,7 +116,9 @@ pub fn classify_in(old: &[u8], new: &[u8], language: Language, context: &Context
     if matches!(context.status, Status::Added | Status::Deleted) {
         return whole_file(old, new, language, context.status);
     }
-    let classify = |parsing| classify_parsing(old, new, language, context, parsing);
+    // Each pass re-parses from the trees of the pass before it.
+    let mut trees = None;
+    let mut classify = |parsing| classify_parsing(old, new, language, context, parsing, &mut trees);
     let no_mentions = Mentions::default();
     let (analysis, lacking) = classify(Parsing::Touched(&no_mentions));
     match lacking {
@@ -190,13 +192,15 @@ enum Lacking {
 }
 
 /// Classifies with the given parsing; also says what the touched statements
-/// lacked (then the caller parses more).
+/// lacked (then the caller parses more). `earlier` holds the sources an
+/// earlier pass parsed, to re-parse from; this pass leaves its own there.
 fn classify_parsing(
     old: &[u8],
     new: &[u8],
     language: Language,
     context: &Context,
     parsing: Parsing,
+    earlier: &mut Option<(ParsedSource, ParsedSource)>,
 ) -> (Analysis, Lacking) {
     let old_lines = split_lines(old);
     let new_lines = split_lines(new);
@@ -223,7 +227,7 @@ fn classify_parsing(
     };
     let lines = (&old_lines[..], &new_lines[..]);
     let parsed = match language {
-        Language::Python => parse_both(old, new, &analysis.diff.runs, lines, parsing)
+        Language::Python => parse_both(old, new, &analysis.diff.runs, lines, parsing, earlier.take())
             .map_err(|reason| analysis.fallback = Some(reason))
             .ok(),
         Language::Text => None,
@@ -277,6 +281,7 @@ fn classify_parsing(
     };
     analysis.changes = changes::group(&regions, &marks, &notes, &scope_of);
     analysis.marks = marks;
+    *earlier = parsed;
     (analysis, lacking)
 }
 

@@ -41,12 +41,16 @@ impl Mentions {
     }
 }
 
+/// Parses both sides: from `earlier` sources of the same texts when given
+/// (only the rows added to the selection are new to the parser), else the old
+/// side afresh and the new side from the old side's tree.
 pub(super) fn parse_both(
     old: &[u8],
     new: &[u8],
     runs: &[Run],
     lines: (&[&[u8]], &[&[u8]]),
     parsing: Parsing,
+    earlier: Option<(ParsedSource, ParsedSource)>,
 ) -> Result<(ParsedSource, ParsedSource), &'static str> {
     if old.len().max(new.len()) > MAX_PARSE_BYTES {
         return Err("file too large to parse: analysed line by line");
@@ -71,6 +75,11 @@ pub(super) fn parse_both(
     });
     let gave_up = "the parser gave up: analysed line by line";
     let (old_selection, new_selection) = selections.unzip();
+    if let Some((earlier_old, earlier_new)) = earlier {
+        let old = python::reparse(&earlier_old, old, old_selection.as_ref(), &[]).ok_or(gave_up)?;
+        let new = python::reparse(&earlier_new, new, new_selection.as_ref(), &[]).ok_or(gave_up)?;
+        return Ok((old, new));
+    }
     let old = python::parse_rows(old, old_selection.as_ref()).ok_or(gave_up)?;
     let edits: Vec<(Range<usize>, Range<usize>)> = runs.iter().map(|run| (run.old.clone(), run.new.clone())).collect();
     let new = python::reparse(&old, new, new_selection.as_ref(), &edits).ok_or(gave_up)?;
@@ -99,6 +108,8 @@ fn with_mentions(mut rows: Vec<Range<usize>>, text: &str, names: &[String]) -> V
         return rows;
     }
     let starts: Vec<usize> = crate::lines::line_starts(text).collect();
+    // A name renamed in many places is listed once per place.
+    let names: std::collections::BTreeSet<&String> = names.iter().collect();
     for name in names {
         for at in python::tokens::word_positions(text.as_bytes(), name.as_bytes()) {
             let row = starts.partition_point(|&start| start <= at) - 1;

@@ -727,7 +727,15 @@ fn parsing_only_the_touched_statements_gives_the_same_labels() {
             touched_statements(&python::chunks::Chunks::scan(source), &runs, &[], line_count).is_some(),
             "{from:?} parses only what it touches"
         );
-        let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
+        let whole = classify_parsing(
+            old,
+            new,
+            Language::Python,
+            &Context::default(),
+            Parsing::Whole,
+            &mut None,
+        )
+        .0;
         let touched = classify_in(old, new, Language::Python, &Context::default());
         assert_eq!(whole.marks.old.rows, touched.marks.old.rows, "{from:?}");
         assert_eq!(whole.marks.new.rows, touched.marks.new.rows, "{from:?}");
@@ -741,7 +749,7 @@ fn old_side_of_touched_parse(old: &[u8], new: &[u8], mentions: &Mentions) -> Par
     let (old_lines, new_lines) = (split_lines(old), split_lines(new));
     let runs = diff_lines(old, new).runs;
     let parsing = Parsing::Touched(mentions);
-    parse_both(old, new, &runs, (&old_lines, &new_lines), parsing)
+    parse_both(old, new, &runs, (&old_lines, &new_lines), parsing, None)
         .unwrap()
         .0
 }
@@ -768,9 +776,18 @@ fn a_moved_function_is_judged_on_stubs_of_its_siblings() {
         Language::Python,
         &Context::default(),
         Parsing::Touched(&no_mentions),
+        &mut None,
     );
     assert_eq!(lacking, Lacking::Nothing, "the stubs are enough to judge the move");
-    let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
+    let whole = classify_parsing(
+        old,
+        new,
+        Language::Python,
+        &Context::default(),
+        Parsing::Whole,
+        &mut None,
+    )
+    .0;
     assert_eq!(whole.marks.old.rows, touched.marks.old.rows);
     assert_eq!(whole.marks.new.rows, touched.marks.new.rows);
     assert_eq!(whole.changes, touched.changes);
@@ -794,7 +811,7 @@ fn an_import_added_in_place_parses_only_the_touched_statements() {
     let stubs = parsed.selection.as_ref().map(|selection| selection.module_complete);
     assert_eq!(stubs, Some(false), "no sibling is needed: the import did not move");
     let context = Context::default();
-    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole).0;
+    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole, &mut None).0;
     let touched = classify_in(old, new, Language::Python, &context);
     assert_eq!(whole.changes, touched.changes);
     assert!(
@@ -811,16 +828,26 @@ fn a_module_level_rename_is_judged_on_the_statements_that_mention_it() {
     let (old, new) = (source.as_bytes(), edited.as_bytes());
     let no_mentions = Mentions::default();
     let context = Context::default();
-    let (_, lacking) = classify_parsing(old, new, Language::Python, &context, Parsing::Touched(&no_mentions));
+    let mut trees = None;
+    let first = Parsing::Touched(&no_mentions);
+    let (_, lacking) = classify_parsing(old, new, Language::Python, &context, first, &mut trees);
     let Lacking::Mentions(mentions) = lacking else {
         panic!("the calls far from the edits are needed: {lacking:?}");
     };
     assert_eq!(mentions.old, ["_siftup"]);
     let parsed = old_side_of_touched_parse(old, new, &mentions);
     assert!(parsed.partial(), "only the statements that mention the name");
-    let (touched, lacking) = classify_parsing(old, new, Language::Python, &context, Parsing::Touched(&mentions));
+    let second = Parsing::Touched(&mentions);
+    let (touched, lacking) = classify_parsing(old, new, Language::Python, &context, second, &mut trees);
     assert_eq!(lacking, Lacking::Nothing);
-    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole).0;
+    // The second pass re-parsed from the first pass's trees, as a fresh parse would.
+    let (old_source, new_source) = trees.expect("the second pass leaves its sources");
+    let view = |p: &ParsedSource| p.tokens.iter().map(|t| (t.key, t.first_row)).collect::<Vec<_>>();
+    for (reused, text) in [(&old_source, source), (&new_source, &edited[..])] {
+        let fresh = python::parse_rows(text, reused.selection.as_ref()).unwrap();
+        assert!(view(&fresh) == view(reused), "a reparse from the first pass differs");
+    }
+    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole, &mut None).0;
     assert_eq!(whole.changes, touched.changes);
     // `_siftup_max`'s docstring, far from the edits, still spells `_siftup`.
     assert!(
@@ -845,7 +872,15 @@ fn a_module_reformatted_by_black_is_formatting_on_a_partial_parse_too() {
     let new = include_str!("../../testdata/stdlib/sched.black.py");
     let (old, new) = (old.as_bytes(), new.as_bytes());
     let touched = classify_in(old, new, Language::Python, &Context::default());
-    let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
+    let whole = classify_parsing(
+        old,
+        new,
+        Language::Python,
+        &Context::default(),
+        Parsing::Whole,
+        &mut None,
+    )
+    .0;
     assert_eq!(whole.changes, touched.changes);
     assert!(
         touched.changes.iter().all(|change| change.label == Formatting),
@@ -957,14 +992,22 @@ fn partial_and_whole_parses_agree_on_random_edits() {
         );
         let no_mentions = Mentions::default();
         let touched = Parsing::Touched(&no_mentions);
-        let (_, reused) = parse_both(old, new, &runs, (&old_lines, &new_lines), touched).unwrap();
+        let (_, reused) = parse_both(old, new, &runs, (&old_lines, &new_lines), touched, None).unwrap();
         let fresh = python::parse_rows(&edited, reused.selection.as_ref()).unwrap();
         assert!(
             view(&fresh) == view(&reused),
             "round {round}: a partial reparse differs from a fresh partial parse"
         );
-        let whole = classify_parsing(old, new, Language::Python, &Context::default(), Parsing::Whole).0;
-        let (first, lacking) = classify_parsing(old, new, Language::Python, &Context::default(), touched);
+        let whole = classify_parsing(
+            old,
+            new,
+            Language::Python,
+            &Context::default(),
+            Parsing::Whole,
+            &mut None,
+        )
+        .0;
+        let (first, lacking) = classify_parsing(old, new, Language::Python, &Context::default(), touched, &mut None);
         partial_runs += usize::from(lacking == Lacking::Nothing);
         partial_moves += usize::from(lacking == Lacking::Nothing && first.changes.iter().any(|c| c.label == Reorder));
         let touched = classify_in(old, new, Language::Python, &Context::default());
@@ -1055,9 +1098,10 @@ fn a_changed_import_is_judged_on_every_use_of_its_names_without_a_whole_parse() 
         Language::Python,
         &context,
         Parsing::Touched(&Mentions::default()),
+        &mut None,
     );
     // `CODE = Sequence`, left out, can only be code: no second pass.
-    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole).0;
+    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole, &mut None).0;
     assert_eq!(touched.changes, whole.changes);
     assert_eq!(lacking, Lacking::Nothing);
     assert!(
@@ -1078,7 +1122,7 @@ fn an_import_used_only_in_annotations_far_away_is_found_by_a_mention_pass() {
     let (old, new) = (old.as_bytes(), new.as_bytes());
     let context = Context::default();
     let touched = classify_in(old, new, Language::Python, &context);
-    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole).0;
+    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole, &mut None).0;
     assert_eq!(touched.changes, whole.changes);
     assert_eq!(touched.changes[0].label, Annotation, "{:?}", touched.changes);
     let used_in_code = String::from_utf8_lossy(new).replace("y: Mapping = x", "y = Mapping(x)");
