@@ -727,20 +727,17 @@ fn parsing_only_the_touched_statements_gives_the_same_labels() {
             touched_statements(&python::chunks::Chunks::scan(source), &runs, &[], line_count).is_some(),
             "{from:?} parses only what it touches"
         );
-        let whole = classify_parsing(
-            old,
-            new,
-            Language::Python,
-            &Context::default(),
-            Parsing::Whole,
-            &mut None,
-        )
-        .0;
+        let whole = classify_whole(old, new, &Context::default());
         let touched = classify_in(old, new, Language::Python, &Context::default());
         assert_eq!(whole.marks.old.rows, touched.marks.old.rows, "{from:?}");
         assert_eq!(whole.marks.new.rows, touched.marks.new.rows, "{from:?}");
         assert_eq!(whole.changes, touched.changes, "{from:?}");
     }
+}
+
+/// The classification of a Python file parsed whole.
+fn classify_whole(old: &[u8], new: &[u8], context: &Context) -> Analysis {
+    classify_parsing(old, new, Language::Python, context, Parsing::Whole, &mut None).0
 }
 
 /// The old side of a parse of the statements the diff touches (and those
@@ -779,15 +776,7 @@ fn a_moved_function_is_judged_on_stubs_of_its_siblings() {
         &mut None,
     );
     assert_eq!(lacking, Lacking::Nothing, "the stubs are enough to judge the move");
-    let whole = classify_parsing(
-        old,
-        new,
-        Language::Python,
-        &Context::default(),
-        Parsing::Whole,
-        &mut None,
-    )
-    .0;
+    let whole = classify_whole(old, new, &Context::default());
     assert_eq!(whole.marks.old.rows, touched.marks.old.rows);
     assert_eq!(whole.marks.new.rows, touched.marks.new.rows);
     assert_eq!(whole.changes, touched.changes);
@@ -811,7 +800,7 @@ fn an_import_added_in_place_parses_only_the_touched_statements() {
     let stubs = parsed.selection.as_ref().map(|selection| selection.module_complete);
     assert_eq!(stubs, Some(false), "no sibling is needed: the import did not move");
     let context = Context::default();
-    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole, &mut None).0;
+    let whole = classify_whole(old, new, &context);
     let touched = classify_in(old, new, Language::Python, &context);
     assert_eq!(whole.changes, touched.changes);
     assert!(
@@ -847,7 +836,7 @@ fn a_module_level_rename_is_judged_on_the_statements_that_mention_it() {
         let fresh = python::parse_rows(text, reused.selection.as_ref()).unwrap();
         assert!(view(&fresh) == view(reused), "a reparse from the first pass differs");
     }
-    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole, &mut None).0;
+    let whole = classify_whole(old, new, &context);
     assert_eq!(whole.changes, touched.changes);
     // `_siftup_max`'s docstring, far from the edits, still spells `_siftup`.
     assert!(
@@ -872,15 +861,7 @@ fn a_module_reformatted_by_black_is_formatting_on_a_partial_parse_too() {
     let new = include_str!("../../testdata/stdlib/sched.black.py");
     let (old, new) = (old.as_bytes(), new.as_bytes());
     let touched = classify_in(old, new, Language::Python, &Context::default());
-    let whole = classify_parsing(
-        old,
-        new,
-        Language::Python,
-        &Context::default(),
-        Parsing::Whole,
-        &mut None,
-    )
-    .0;
+    let whole = classify_whole(old, new, &Context::default());
     assert_eq!(whole.changes, touched.changes);
     assert!(
         touched.changes.iter().all(|change| change.label == Formatting),
@@ -998,15 +979,7 @@ fn partial_and_whole_parses_agree_on_random_edits() {
             view(&fresh) == view(&reused),
             "round {round}: a partial reparse differs from a fresh partial parse"
         );
-        let whole = classify_parsing(
-            old,
-            new,
-            Language::Python,
-            &Context::default(),
-            Parsing::Whole,
-            &mut None,
-        )
-        .0;
+        let whole = classify_whole(old, new, &Context::default());
         let (first, lacking) = classify_parsing(old, new, Language::Python, &Context::default(), touched, &mut None);
         partial_runs += usize::from(lacking == Lacking::Nothing);
         partial_moves += usize::from(lacking == Lacking::Nothing && first.changes.iter().any(|c| c.label == Reorder));
@@ -1101,7 +1074,7 @@ fn a_changed_import_is_judged_on_every_use_of_its_names_without_a_whole_parse() 
         &mut None,
     );
     // `CODE = Sequence`, left out, can only be code: no second pass.
-    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole, &mut None).0;
+    let whole = classify_whole(old, new, &context);
     assert_eq!(touched.changes, whole.changes);
     assert_eq!(lacking, Lacking::Nothing);
     assert!(
@@ -1122,7 +1095,7 @@ fn an_import_used_only_in_annotations_far_away_is_found_by_a_mention_pass() {
     let (old, new) = (old.as_bytes(), new.as_bytes());
     let context = Context::default();
     let touched = classify_in(old, new, Language::Python, &context);
-    let whole = classify_parsing(old, new, Language::Python, &context, Parsing::Whole, &mut None).0;
+    let whole = classify_whole(old, new, &context);
     assert_eq!(touched.changes, whole.changes);
     assert_eq!(touched.changes[0].label, Annotation, "{:?}", touched.changes);
     let used_in_code = String::from_utf8_lossy(new).replace("y: Mapping = x", "y = Mapping(x)");
