@@ -71,6 +71,22 @@ pub fn split_at_newlines(text: &str) -> impl Iterator<Item = &str> {
         })
 }
 
+/// The lines (without their line break) that contain `needle`, each once and
+/// in order: a search of a whole file that reads only the lines it finds.
+pub fn lines_containing<'t>(text: &'t str, needle: &'t str) -> impl Iterator<Item = &'t str> + 't {
+    let bytes = text.as_bytes();
+    let mut next_line = 0;
+    memchr::memmem::find_iter(bytes, needle.as_bytes()).filter_map(move |at| {
+        if at < next_line {
+            return None;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |newline| at + newline);
+        next_line = end + 1;
+        Some(&text[start..end])
+    })
+}
+
 /// The byte offset where each line starts.
 pub fn line_starts(text: &str) -> impl Iterator<Item = usize> {
     std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|newline| newline + 1))
@@ -346,6 +362,17 @@ mod tests {
                 Run { old: 6..6, new: 5..6 },
             ]
         );
+    }
+
+    #[test]
+    fn lines_containing_a_word_are_found_once_each() {
+        let text = "import os\nfrom x import os, os\n\nos\r\nnothing";
+        assert_eq!(
+            lines_containing(text, "os").collect::<Vec<_>>(),
+            ["import os", "from x import os, os", "os\r"]
+        );
+        assert_eq!(lines_containing(text, "nothing").collect::<Vec<_>>(), ["nothing"]);
+        assert_eq!(lines_containing(text, "absent").count(), 0);
     }
 
     #[test]

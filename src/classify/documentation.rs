@@ -147,11 +147,8 @@ fn reads_docstrings(source: &ParsedSource) -> bool {
 /// Whether the text imports `module` or one of its submodules (`import
 /// click`, `import os, ply.lex`, `from click import`), on any line.
 fn imports(text: &str, module: &str) -> bool {
-    if !text.contains(module) {
-        return false;
-    }
     let top_level = |path: &str| path.trim().split(['.', ' ']).next() == Some(module);
-    text.lines().map(str::trim).any(|line| {
+    crate::lines::lines_containing(text, module).map(str::trim).any(|line| {
         if let Some(modules) = line.strip_prefix("import ") {
             modules.split(',').any(top_level)
         } else if let Some(rest) = line.strip_prefix("from ") {

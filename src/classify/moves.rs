@@ -282,11 +282,7 @@ impl Order<'_> {
 /// and defaults run). Read from the text, so a class parsed as a stub is
 /// read whole.
 fn class_definition_text(source: &ParsedSource, rows: &Range<usize>) -> String {
-    let line = |row: usize| {
-        let start = source.line_starts.get(row).copied().unwrap_or(source.text.len());
-        let end = source.line_starts.get(row + 1).copied().unwrap_or(source.text.len());
-        &source.text[start..end]
-    };
+    let line = |row: usize| source.line(row);
     let indent = |text: &str| text.len() - text.trim_start().len();
     let mut out = String::new();
     // The indentation of the `def` whose body is being skipped, and whether

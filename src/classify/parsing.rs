@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::regions::MAX_CONTEXT;
+use super::regions::MAX_GAP;
 use crate::lines::Run;
 use crate::python::chunks::{Chunks, Selection, defined_name};
 use crate::python::{self, ParsedSource};
@@ -86,8 +86,8 @@ pub(super) fn parse_both(
     Ok((old, new))
 }
 
-/// The statements around the runs (with the code lines near them that the
-/// alignment may read), with every sibling of the definitions on
+/// The statements around the runs (and the lines between runs that the
+/// alignment may read as one region), with every sibling of the definitions on
 /// `sibling_rows`, or `None` when they are nearly all the file (parsing it
 /// all costs about the same, and a rename is then never judged twice).
 pub(super) fn touched_statements(
@@ -96,7 +96,7 @@ pub(super) fn touched_statements(
     sibling_rows: &[usize],
     line_count: usize,
 ) -> Option<Selection> {
-    let selection = chunks.select(runs, MAX_CONTEXT, sibling_rows);
+    let selection = chunks.select(runs, MAX_GAP, sibling_rows);
     let covered: usize = selection.rows.iter().map(|range| range.len()).sum();
     (covered * 10 < line_count * 9).then_some(selection)
 }

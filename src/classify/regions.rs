@@ -20,8 +20,8 @@ pub(super) fn run_regions(runs: &[Run]) -> Vec<Region> {
 /// How many runs a chain of runs may span, how many unchanged lines may
 /// separate two of its runs, and how many unchanged lines around it may join.
 const MAX_CHAIN: usize = 8;
-const MAX_GAP: usize = 3;
-pub(super) const MAX_CONTEXT: usize = 2;
+pub(super) const MAX_GAP: usize = 3;
+const MAX_CONTEXT: usize = 2;
 
 /// The regions to align: the runs, joined where one run alone would misread
 /// a pure layout change. The line diff often matches a blank line or a lone
@@ -141,7 +141,10 @@ fn extend_over_blank_lines(
 }
 
 /// Whether the code tokens on some rows are the same sequence on both sides.
+/// Rows a partial parse left out hold tokens nobody compared: never the same.
 fn same_code(old: &ParsedSource, new: &ParsedSource, old_rows: &Range<usize>, new_rows: &Range<usize>) -> bool {
-    keys_on(&old.tokens, &RowSet::from_range(old_rows.clone()))
-        == keys_on(&new.tokens, &RowSet::from_range(new_rows.clone()))
+    old.parsed_rows(old_rows)
+        && new.parsed_rows(new_rows)
+        && keys_on(&old.tokens, &RowSet::from_range(old_rows.clone()))
+            == keys_on(&new.tokens, &RowSet::from_range(new_rows.clone()))
 }

@@ -811,6 +811,31 @@ fn an_import_added_in_place_parses_only_the_touched_statements() {
 }
 
 #[test]
+fn a_statement_parsed_on_one_side_only_is_never_layout_beside_its_copy() {
+    // The rename's second pass parses `start = _cwd()` on the old side (it
+    // spells the old name) but not on the new side, where a copy of it was
+    // added: read with the unparsed line, the copy looked like layout.
+    let filler: String = (0..12)
+        .map(|i| format!("\n\ndef unrelated_{i}(value):\n    result = value * {i}\n    if result > 10:\n        return result - 1\n    return result + 1\n"))
+        .collect();
+    let old = format!(
+        "import os\n\n\ndef _cwd():\n    return os.getcwd()\n{filler}\n\ndef main():\n    return _cwd()\n\n\nstart = _cwd()\nlimit = 2\n"
+    );
+    let new = old
+        .replace("def _cwd():", "def _current_dir():")
+        .replace("    return _cwd()", "    return _current_dir()")
+        .replace("start = _cwd()\n", "start = _cwd()\nstart = _cwd()\n");
+    let analysis = classify_in(old.as_bytes(), new.as_bytes(), Language::Python, &Context::default());
+    let added = analysis.changes.iter().find(|change| change.old.is_empty());
+    assert_eq!(
+        added.map(|change| change.label),
+        Some(Substantive),
+        "{:?}",
+        analysis.changes
+    );
+}
+
+#[test]
 fn a_module_level_rename_is_judged_on_the_statements_that_mention_it() {
     let source = include_str!("../../testdata/stdlib/heapq.py");
     let edited = source.replace("_siftup(", "_sift_up(");

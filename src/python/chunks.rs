@@ -193,17 +193,17 @@ impl Chunks {
         Chunks { lines, top, classes }
     }
 
-    /// The rows of the chunks that hold any of `runs` or a line of code up to
-    /// `context` rows from one, for a class body with the class header. The
+    /// The rows of the chunks that hold any of `runs` or a line between two
+    /// runs at most `gap` rows apart, for a class body with the class header. The
     /// first statement of a body comes too when a string statement was
     /// chosen in it (else that one would be read as the docstring). The bodies
     /// holding `sibling_rows` are taken complete, every statement far from
     /// the runs as a stub (or whole top-level statements, for a body nested
     /// deeper than a top-level class).
-    pub fn select(&self, runs: &[Range<usize>], context: usize, sibling_rows: &[usize]) -> Selection {
+    pub fn select(&self, runs: &[Range<usize>], gap: usize, sibling_rows: &[usize]) -> Selection {
         let mut chosen: Vec<Range<usize>> = Vec::new();
         let mut whole = Vec::new();
-        for range in &self.rows_read(runs, context) {
+        for range in &rows_read(runs, gap) {
             let mut row = range.start;
             // Every chunk the range crosses, one chunk at a time.
             loop {
@@ -274,20 +274,6 @@ impl Chunks {
                 .map(|class| self.top_chunk(class.index))
                 .collect(),
         }
-    }
-
-    /// The runs, and the rows up to `context` from one that hold tokens.
-    fn rows_read(&self, runs: &[Range<usize>], context: usize) -> Vec<Range<usize>> {
-        // A blank line holds no token (unless a string or bracket spans it).
-        let holds_tokens = |row: &usize| !(self.lines[*row].kind == LineKind::Blank && self.lines[*row].boundary());
-        let mut rows = Vec::new();
-        for run in runs {
-            rows.push(run.clone());
-            let before = run.start.saturating_sub(context)..run.start;
-            let after = run.end..(run.end + context).min(self.lines.len());
-            rows.extend(before.chain(after).filter(holds_tokens).map(|row| row..row + 1));
-        }
-        rows
     }
 
     /// The rows that tell which comments lead statement `k` of a body: the
@@ -450,6 +436,17 @@ pub fn defined_name(line: &[u8]) -> Option<&[u8]> {
         .iter()
         .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80))?;
     Some(&rest[..end]).filter(|name| !name.is_empty())
+}
+
+/// The runs (in order), and the rows between two of them at most `gap` rows
+/// apart: the alignment may read such a chain of runs as one region, and
+/// compares only what was parsed on both sides.
+fn rows_read(runs: &[Range<usize>], gap: usize) -> Vec<Range<usize>> {
+    let between = runs
+        .windows(2)
+        .map(|pair| pair[0].end..pair[1].start)
+        .filter(|rows| !rows.is_empty() && rows.len() <= gap);
+    runs.iter().cloned().chain(between).collect()
 }
 
 fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {

@@ -200,6 +200,26 @@ impl ParsedSource {
             .any(|line| !line.starts_with([' ', '\t']) && defined_name(line.as_bytes()) == Some(name.as_bytes()))
     }
 
+    /// Whether every line of `rows` that is not blank was parsed.
+    pub fn parsed_rows(&self, rows: &std::ops::Range<usize>) -> bool {
+        let Some(selection) = &self.selection else {
+            return true;
+        };
+        rows.clone().all(|row| {
+            // The selection's ranges are sorted and disjoint.
+            let after = selection.rows.partition_point(|range| range.end <= row);
+            let parsed = selection.rows.get(after).is_some_and(|range| range.start <= row);
+            parsed || self.line(row).trim().is_empty()
+        })
+    }
+
+    /// The text of line `row`, its line break included; empty past the end.
+    pub fn line(&self, row: usize) -> &str {
+        let start = self.line_starts.get(row).copied().unwrap_or(self.text.len());
+        let end = self.line_starts.get(row + 1).copied().unwrap_or(self.text.len());
+        &self.text[start..end]
+    }
+
     /// Whether only some statements were parsed (names elsewhere are unknown).
     pub fn partial(&self) -> bool {
         self.selection.is_some()
@@ -319,8 +339,8 @@ pub fn reparse(
 /// Whether the module defers its annotations (`from __future__ import
 /// annotations`): then none is evaluated when its definition runs.
 pub fn defers_annotations(text: &str) -> bool {
-    text.lines()
-        .any(|line| line.starts_with("from __future__ import") && line.contains("annotations"))
+    let future = "from __future__ import";
+    crate::lines::lines_containing(text, future).any(|line| line.starts_with(future) && line.contains("annotations"))
 }
 
 /// Where each line of a text starts.
