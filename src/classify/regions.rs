@@ -3,10 +3,10 @@
 
 use std::ops::Range;
 
-use super::align::{Region, keys_on};
+use super::align::{Region, tokens_on_rows};
 use super::rows::RowSet;
 use crate::lines::Run;
-use crate::python::ParsedSource;
+use crate::python::{ParsedSource, Token};
 
 pub(super) fn run_regions(runs: &[Run]) -> Vec<Region> {
     runs.iter()
@@ -143,8 +143,15 @@ fn extend_over_blank_lines(
 /// Whether the code tokens on some rows are the same sequence on both sides.
 /// Rows a partial parse left out hold tokens nobody compared: never the same.
 fn same_code(old: &ParsedSource, new: &ParsedSource, old_rows: &Range<usize>, new_rows: &Range<usize>) -> bool {
-    old.parsed_rows(old_rows)
+    // No rows hold no token (not even one that spans the place between two rows).
+    let on = |tokens: &'_ [Token], rows: &Range<usize>| match rows.is_empty() {
+        true => 0..0,
+        false => tokens_on_rows(tokens, rows),
+    };
+    let old_tokens = &old.tokens[on(&old.tokens, old_rows)];
+    let new_tokens = &new.tokens[on(&new.tokens, new_rows)];
+    old_tokens.len() == new_tokens.len()
+        && old_tokens.iter().zip(new_tokens).all(|(a, b)| a.key == b.key)
+        && old.parsed_rows(old_rows)
         && new.parsed_rows(new_rows)
-        && keys_on(&old.tokens, &RowSet::from_range(old_rows.clone()))
-            == keys_on(&new.tokens, &RowSet::from_range(new_rows.clone()))
 }
