@@ -18,11 +18,11 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::rows::RowSet;
-use crate::python::ParsedSource;
 use crate::python::chunks::defined_name;
 use crate::python::items::{Container, Item, ItemKind, containers};
 use crate::python::names::NamePosition;
 use crate::python::tokens::word_positions;
+use crate::python::{ParsedSource, grammar};
 
 /// Above this many matched items in one body, moves are not looked for
 /// (the order check is quadratic); such lines stay substantive.
@@ -115,7 +115,7 @@ pub fn body_rows(source: &ParsedSource, rows: &Range<usize>) -> Range<usize> {
                 .tree
                 .root_node()
                 .descendant_for_byte_range(name.start_byte as usize, name.end_byte as usize)?;
-            Some(node.parent()?.child_by_field_name("body")?.start_position().row)
+            Some(grammar::field_child(node.parent()?, "body")?.start_position().row)
         });
     match body_start {
         Some(start) if rows.contains(&start) => start..rows.end,

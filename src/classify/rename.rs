@@ -447,7 +447,7 @@ fn imported_module(source: &ParsedSource, token: usize, importer_path: &str) -> 
     while grammar::kind(statement) != "import_from_statement" {
         statement = statement.parent()?;
     }
-    let spelled = crate::python::tokens::node_text(&source.text, statement.child_by_field_name("module_name")?);
+    let spelled = crate::python::tokens::node_text(&source.text, grammar::field_child(statement, "module_name")?);
     let dots = spelled.len() - spelled.trim_start_matches('.').len();
     if dots == 0 {
         return Some(spelled.to_owned());

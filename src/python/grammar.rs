@@ -47,6 +47,14 @@ pub fn kind<'tree>(node: Node<'tree>) -> &'tree str {
     }
 }
 
+/// The child of `node` in `field`, as `Node::child_by_field_name` gives it
+/// (which compares the name with every field's name on each call).
+pub fn field_child<'tree>(node: Node<'tree>, field: &str) -> Option<Node<'tree>> {
+    let names: &'static Names = &NAMES;
+    let id = names.fields.iter().position(|name| &**name == field)?;
+    node.child_by_field_id(u16::try_from(id).ok()?)
+}
+
 /// The field name of the cursor's node, as `TreeCursor::field_name` gives it.
 pub fn field_name(cursor: &TreeCursor<'_>) -> Option<&'static str> {
     let id = cursor.field_id()?;

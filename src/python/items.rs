@@ -80,7 +80,7 @@ pub fn containers(source: &ParsedSource, wanted: impl Fn(Range<usize>) -> bool) 
                 continue;
             }
             let name = matches!(grammar::kind(child), "class_definition" | "function_definition")
-                .then(|| child.child_by_field_name("name"))
+                .then(|| grammar::field_child(child, "name"))
                 .flatten()
                 .map(|name| node_text(&source.text, name));
             let rows = child.start_position().row..child.end_position().row + 1;
@@ -88,7 +88,7 @@ pub fn containers(source: &ParsedSource, wanted: impl Fn(Range<usize>) -> bool) 
             let class = grammar::kind(definition_of(child)) == "class_definition";
             if node == root
                 && !(class && wanted)
-                && let Some(name) = definition_of(child).child_by_field_name("name")
+                && let Some(name) = grammar::field_child(definition_of(child), "name")
             {
                 out.push(Container {
                     path: node_text(&source.text, name).to_owned(),
@@ -104,7 +104,7 @@ pub fn containers(source: &ParsedSource, wanted: impl Fn(Range<usize>) -> bool) 
                 None => path.clone(),
             };
             if grammar::kind(child) == "class_definition"
-                && let Some(body) = child.child_by_field_name("body")
+                && let Some(body) = grammar::field_child(child, "body")
             {
                 out.push(container(source, body, path.clone()));
             }
@@ -170,7 +170,7 @@ fn is_inert(source: &ParsedSource, node: Node<'_>) -> bool {
 
 fn definition_of(node: Node<'_>) -> Node<'_> {
     match grammar::kind(node) {
-        "decorated_definition" => node.child_by_field_name("definition").unwrap_or(node),
+        "decorated_definition" => grammar::field_child(node, "definition").unwrap_or(node),
         _ => node,
     }
 }
@@ -196,7 +196,7 @@ fn item_of(source: &ParsedSource, node: Node<'_>, container: &str, barriers_befo
         return None;
     }
     let definition = definition_of(node);
-    let name = node_text(&source.text, definition.child_by_field_name("name")?).to_owned();
+    let name = node_text(&source.text, grammar::field_child(definition, "name")?).to_owned();
     let kind = match (grammar::kind(definition), container.is_empty()) {
         ("class_definition", _) => ItemKind::Class,
         (_, true) => ItemKind::Function,
@@ -288,13 +288,13 @@ fn names_evaluated_at_definition(source: &ParsedSource, node: Node<'_>, definiti
         node.named_children(&mut cursor)
             .filter(|child| grammar::kind(*child) == "decorator"),
     );
-    roots.extend(definition.child_by_field_name("superclasses"));
-    if let Some(parameters) = definition.child_by_field_name("parameters") {
+    roots.extend(grammar::field_child(definition, "superclasses"));
+    if let Some(parameters) = grammar::field_child(definition, "parameters") {
         let mut cursor = parameters.walk();
         roots.extend(
             parameters
                 .named_children(&mut cursor)
-                .filter_map(|p| p.child_by_field_name("value")),
+                .filter_map(|p| grammar::field_child(p, "value")),
         );
     }
     let mut names = Vec::new();

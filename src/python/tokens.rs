@@ -984,7 +984,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
 
     fn push_lexical(&mut self, node: Node<'_>, kind: LexicalKind) {
         let parent = *self.lexical_stack.last().unwrap_or(&0);
-        let label = match node.child_by_field_name("name") {
+        let label = match grammar::field_child(node, "name") {
             Some(name) if matches!(kind, LexicalKind::Class | LexicalKind::Function) => {
                 // A second definition of the same name in one scope (a sync
                 // and an async wrapper) is another scope: `name#1`.
@@ -1033,7 +1033,7 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             bases: Vec::new(),
             opaque: false,
         };
-        if let Some(arguments) = class.child_by_field_name("superclasses") {
+        if let Some(arguments) = grammar::field_child(class, "superclasses") {
             let mut cursor = arguments.walk();
             for base in arguments.named_children(&mut cursor) {
                 match grammar::kind(base) {
@@ -1176,12 +1176,10 @@ impl<'a, 'tree> Builder<'a, 'tree> {
 
     fn push_scope(&mut self, node: Node<'_>) {
         let definition = match grammar::kind(node) {
-            "decorated_definition" => node.child_by_field_name("definition").unwrap_or(node),
+            "decorated_definition" => grammar::field_child(node, "definition").unwrap_or(node),
             _ => node,
         };
-        let name = definition
-            .child_by_field_name("name")
-            .map_or("?", |name| node_text(self.text, name));
+        let name = grammar::field_child(definition, "name").map_or("?", |name| node_text(self.text, name));
         let parent = *self.scope_stack.last().unwrap_or(&0);
         let parent_scope = &self.scopes[parent as usize];
         let kind = match (grammar::kind(definition), parent_scope.kind) {
@@ -1237,7 +1235,7 @@ fn introduces_annotation(node: Node<'_>, ancestors: Ancestors<'_, '_>) -> bool {
     match (grammar::kind(node), grammar::kind(parent)) {
         ("->", "function_definition") => true,
         (":", "typed_parameter" | "typed_default_parameter") => true,
-        (":", "assignment") => parent.child_by_field_name("type").is_some(),
+        (":", "assignment") => grammar::field_child(parent, "type").is_some(),
         _ => false,
     }
 }
@@ -1368,7 +1366,7 @@ fn binds_tighter_than_parent(parenthesized: Node<'_>, inner: Node<'_>, parent: N
     };
     if let Some(field) = primary_field {
         // `(a.b).c` is `a.b.c`; `(1).real` keeps them (a number has no level).
-        return is_here(parent.child_by_field_name(field)) && level(inner).is_some_and(|l| l >= PRIMARY);
+        return is_here(grammar::field_child(parent, field)) && level(inner).is_some_and(|l| l >= PRIMARY);
     }
     let (Some(inner_level), Some(parent_level)) = (level(inner), level(parent)) else {
         return false;
@@ -1396,8 +1394,7 @@ fn level(node: Node<'_>) -> Option<u8> {
 }
 
 fn operator_of<'t>(node: Node<'t>) -> Option<&'t str> {
-    node.child_by_field_name("operator")
-        .map(|operator| grammar::kind(operator))
+    grammar::field_child(node, "operator").map(|operator| grammar::kind(operator))
 }
 
 /// `for (a, b) in x` is `for a, b in x`, and `return (a, b)` is `return a, b`:
