@@ -248,6 +248,9 @@ fn cleandoc(value: &str) -> String {
 
 /// A number literal's value, so `1_000`, `0x3E8` and `1000` match.
 pub fn normalize_number(text: &str) -> String {
+    if let Some(digits) = decimal_digits(text) {
+        return format!("int:{digits}");
+    }
     let spelled = text.replace('_', "").to_ascii_lowercase();
     let radix = match spelled.get(..2) {
         Some("0x") => Some(16),
@@ -257,19 +260,30 @@ pub fn normalize_number(text: &str) -> String {
     };
     let integer = match radix {
         Some(radix) => u128::from_str_radix(&spelled[2..], radix).ok(),
-        None if spelled.bytes().all(|b| b.is_ascii_digit()) && !is_legacy_octal(&spelled) => {
-            spelled.parse::<u128>().ok()
-        }
         None => None,
     };
     if let Some(value) = integer {
         return format!("int:{value}");
+    }
+    if let Some(digits) = decimal_digits(&spelled) {
+        return format!("int:{digits}");
     }
     let is_float = !spelled.ends_with('j') && !spelled.ends_with('l') && radix.is_none();
     match spelled.parse::<f64>() {
         Ok(value) if is_float => format!("float:{:x}", value.to_bits()),
         _ => format!("num:{spelled}"),
     }
+}
+
+/// A decimal integer's value, of any size: its digits without leading zeros.
+fn decimal_digits(spelled: &str) -> Option<&str> {
+    if spelled.is_empty() || !spelled.bytes().all(|b| b.is_ascii_digit()) || is_legacy_octal(spelled) {
+        return None;
+    }
+    Some(match spelled.trim_start_matches('0') {
+        "" => "0",
+        digits => digits,
+    })
 }
 
 /// `0777` is a Python 2 octal literal (a syntax error in Python 3): keep its spelling.
@@ -358,6 +372,17 @@ mod tests {
         assert_ne!(normalize_number("1"), normalize_number("2"));
         assert_ne!(normalize_number("010"), normalize_number("10"));
         assert_ne!(normalize_number("1j"), normalize_number("1"));
+        // Too big for any machine integer, and equal as floats.
+        let big = format!("1{}", "0".repeat(45));
+        assert_ne!(
+            normalize_number(&big),
+            normalize_number(&format!("1{}1", "0".repeat(44)))
+        );
+        assert_eq!(
+            normalize_number(&big),
+            normalize_number(&format!("1_{}", "0".repeat(45)))
+        );
+        assert_eq!(normalize_number("00"), normalize_number("0"));
     }
 
     #[test]
