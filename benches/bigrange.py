@@ -4,7 +4,8 @@
 Downloads released source distributions of sympy from PyPI (1.9, 1.10, 1.11,
 1.12), commits them in order into a repository built at run time, and reports
 the median wall time and the peak RSS of `git diff A B` and of
-`diffscore A..B --format json` on:
+`diffscore A..B --format json`, run in turn, and the median of the ratios of
+each pair of runs (a slow spell of the machine slows both), on:
 
 - the range 1.11..1.12 (some 830 files, 158,000 changed lines, a third of them
   in deleted files);
@@ -31,25 +32,33 @@ import history  # noqa: E402
 VERSIONS = ["1.9", "1.10", "1.11", "1.12"]
 
 
-def measure(command, cwd, runs):
-    """Median wall seconds over `runs` runs, and the command's peak RSS in MiB."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=history.ENV)
-        times.append(time.perf_counter() - start)
-    timed = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, text=True, env=history.ENV)
-    return statistics.median(times), int(timed.stderr.strip().splitlines()[-1]) / 1024
+def timed(command, cwd):
+    """Wall seconds of one run."""
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=history.ENV)
+    return time.perf_counter() - start
+
+
+def peak_rss(command, cwd):
+    """The command's peak RSS in MiB."""
+    timed_run = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, env=history.ENV)
+    return int(timed_run.stderr.strip().splitlines()[-1]) / 1024
 
 
 def compare(label, repo, diffscore, old, new, paths, runs):
-    git_time, git_rss = measure(["git", "diff", old, new, "--", *paths], repo, runs)
-    ours_time, ours_rss = measure([diffscore, "%s..%s" % (old, new), "--format", "json", "--", *paths], repo, runs)
+    """Runs git and diffscore in turn, so that a slow spell of the machine
+    slows both: the ratio is the median of each pair's ratio."""
+    git = ["git", "diff", old, new, "--", *paths]
+    ours = [diffscore, "%s..%s" % (old, new), "--format", "json", "--", *paths]
+    pairs = [(timed(git, repo), timed(ours, repo)) for _ in range(runs)]
+    git_time = statistics.median(pair[0] for pair in pairs)
+    ours_time = statistics.median(pair[1] for pair in pairs)
+    ratio = statistics.median(pair[1] / pair[0] for pair in pairs)
     files = history.git(repo, "diff", "--shortstat", old, new, "--", *paths).strip()
     print("%-34s %s" % (label, files))
     print("    git diff  %6.2f s %7.1f MiB    diffscore %6.2f s %7.1f MiB    ratio %.2f"
-          % (git_time, git_rss, ours_time, ours_rss, ours_time / git_time))
+          % (git_time, peak_rss(git, repo), ours_time, peak_rss(ours, repo), ratio))
 
 
 def main():
