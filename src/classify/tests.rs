@@ -932,6 +932,26 @@ fn a_reparse_at_block_edges_builds_the_fresh_tree() {
     assert_eq!(reused.tokens.len(), fresh.tokens.len());
 }
 
+#[test]
+fn a_reparse_that_includes_more_rows_builds_the_fresh_tree() {
+    // A second pass adds the statements that mention a renamed name: here a
+    // method after a gap, whose class the first pass closed before the gap.
+    let methods: String = (0..8)
+        .map(|i| format!("    def method_{i}(self, value):\n        total = value + {i}\n        return total\n\n"))
+        .collect();
+    let text = format!("import os\n\n\nclass Account:\n    rate = 1\n\n{methods}\ndef helper():\n    return os.sep\n");
+    let rows = |ranges: &[Range<usize>]| python::chunks::Selection {
+        rows: ranges.to_vec(),
+        ..Default::default()
+    };
+    let first = rows(&[3..5, 6..9]);
+    let second = rows(&[3..5, 6..9, 26..29]);
+    let earlier = python::parse_rows(&text, Some(&first)).unwrap();
+    let reused = python::reparse(&earlier, &text, Some(&second), &[]).unwrap();
+    let fresh = python::parse_rows(&text, Some(&second)).unwrap();
+    assert_eq!(reused.tree.root_node().to_sexp(), fresh.tree.root_node().to_sexp());
+}
+
 /// Real modules edited at random, line by line: labels from a partial parse
 /// must equal labels from a whole parse, edit after edit.
 #[test]

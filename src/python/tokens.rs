@@ -333,7 +333,36 @@ pub fn reparse(
             new_end_position,
         });
     }
+    if let Some(selection) = selection {
+        mark_newly_included(&mut tree, &included_ranges(new_text, &new_starts, &selection.rows));
+    }
     parse_with(new_text, selection, Some(&tree), Some(new_starts))
+}
+
+/// Marks changed, for each range the tree did not include, the gap before
+/// it. Tree-sitter keeps any node that does not overlap a range whose
+/// inclusion changed, but a node that ended where the old ranges did (a
+/// class whose body went on after a gap) may not end there any more: unmarked,
+/// the statement after the gap was parsed outside its class.
+fn mark_newly_included(tree: &mut Tree, ranges: &[tree_sitter::Range]) {
+    let included = tree.included_ranges();
+    for range in ranges {
+        let inside = |old: &tree_sitter::Range| old.start_byte <= range.start_byte && range.start_byte < old.end_byte;
+        if included.iter().any(inside) {
+            continue;
+        }
+        if let Some(before) = included.iter().rfind(|old| old.end_byte <= range.start_byte) {
+            // Same text: the edit only tells the parser to look again.
+            tree.edit(&tree_sitter::InputEdit {
+                start_byte: before.end_byte,
+                old_end_byte: range.start_byte,
+                new_end_byte: range.start_byte,
+                start_position: before.end_point,
+                old_end_position: range.start_point,
+                new_end_position: range.start_point,
+            });
+        }
+    }
 }
 
 /// Whether the module defers its annotations (`from __future__ import
