@@ -9,6 +9,7 @@
 
 use std::hash::{BuildHasher, Hash};
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use tree_sitter::{Node, Tree, TreeCursor};
 
 use super::bindings::Bindings;
@@ -113,7 +114,7 @@ pub struct ParsedSource {
     pub self_documenting: Vec<std::ops::Range<usize>>,
     /// The names the parsed annotations read when their definitions run
     /// (see [`Bindings`]): the module needs them bound.
-    pub evaluated_annotation_names: std::collections::HashSet<String>,
+    pub evaluated_annotation_names: HashSet<String>,
 }
 
 impl ParsedSource {
@@ -544,8 +545,8 @@ impl ParsedSource {
         let text = &self.text;
         let name_of = |token: &Token| &text[token.start_byte as usize..token.end_byte as usize];
         let in_import = |index: usize| self.imports.iter().any(|range| range.contains(&index));
-        let mut in_code = std::collections::HashSet::new();
-        let mut in_annotations = std::collections::HashSet::new();
+        let mut in_code = HashSet::new();
+        let mut in_annotations = HashSet::new();
         for (index, token) in self.tokens.iter().enumerate() {
             if token.site.is_none() || in_import(index) {
                 continue;
@@ -640,9 +641,9 @@ struct Builder<'a, 'tree> {
     annotation: u32,
     raw_strings: Vec<bool>,
     /// How many named scopes of each name each lexical scope holds so far.
-    named_children: std::collections::HashMap<(u32, String), u32>,
+    named_children: HashMap<(u32, String), u32>,
     self_documenting: Vec<std::ops::Range<usize>>,
-    evaluated_annotation_names: std::collections::HashSet<String>,
+    evaluated_annotation_names: HashSet<String>,
     /// Whether the file reads annotations when it runs (`get_type_hints`).
     reads_annotations: bool,
     /// Whether the file defers its annotations (`from __future__ import
@@ -677,9 +678,9 @@ impl<'a, 'tree> Builder<'a, 'tree> {
             depth: 0,
             annotation: 0,
             raw_strings: Vec::new(),
-            named_children: std::collections::HashMap::new(),
+            named_children: HashMap::new(),
             self_documenting: Vec::new(),
-            evaluated_annotation_names: std::collections::HashSet::new(),
+            evaluated_annotation_names: HashSet::new(),
             reads_annotations: grammar::ANNOTATION_READERS.iter().any(|reader| text.contains(reader)),
             defers_annotations: defers_annotations(text),
             evaluated_annotation: 0,
