@@ -23,6 +23,9 @@ pub enum CommentSyntax {
     Shell,
     /// `#`, except the parser directives at the top (`# syntax=...`).
     Dockerfile,
+    /// `#`, except in a recipe (a line that starts with a tab goes to the
+    /// shell, and make prints it), a `define` block or a continued line.
+    Makefile,
 }
 
 /// File types by extension.
@@ -36,6 +39,7 @@ const BY_EXTENSION: &[(&str, CommentSyntax)] = &[
     ("sh", CommentSyntax::Shell),
     ("bash", CommentSyntax::Shell),
     ("zsh", CommentSyntax::Shell),
+    ("mk", CommentSyntax::Makefile),
 ];
 
 /// The same, by whole file name (dotfiles and files without an extension).
@@ -47,6 +51,9 @@ const BY_NAME: &[(&str, CommentSyntax)] = &[
     (".gitignore", CommentSyntax::Hash),
     (".pylintrc", CommentSyntax::Ini),
     ("Dockerfile", CommentSyntax::Dockerfile),
+    ("GNUmakefile", CommentSyntax::Makefile),
+    ("Makefile", CommentSyntax::Makefile),
+    ("makefile", CommentSyntax::Makefile),
 ];
 
 /// pip's requirements and constraints files: `requirements.txt`,
@@ -86,6 +93,7 @@ pub fn comment_lines(syntax: CommentSyntax, lines: &[&[u8]]) -> Vec<bool> {
             let code = match syntax {
                 CommentSyntax::Shell => row == 0 && text.starts_with(b"#!"),
                 CommentSyntax::Dockerfile => content.in_preamble && is_docker_directive(text),
+                CommentSyntax::Makefile => line.first() == Some(&b'\t'),
                 _ => false,
             };
             if syntax == CommentSyntax::Dockerfile && !text.is_empty() && !is_docker_directive(text) {
@@ -120,6 +128,10 @@ struct ContentTracker {
     heredoc: Option<Vec<u8>>,
     /// Dockerfile: no instruction seen yet.
     in_preamble: bool,
+    /// Makefile: inside a `define` block.
+    in_define: bool,
+    /// Makefile: the line before ended with a backslash.
+    continued: bool,
 }
 
 impl Default for ContentTracker {
@@ -129,6 +141,8 @@ impl Default for ContentTracker {
             open_string: None,
             heredoc: None,
             in_preamble: true,
+            in_define: false,
+            continued: false,
         }
     }
 }
@@ -176,6 +190,20 @@ impl ContentTracker {
                     self.heredoc = heredoc_word(text);
                 }
                 false
+            }
+            CommentSyntax::Makefile => {
+                let inside = self.in_define || self.continued;
+                let mut words = text.split(|b| b.is_ascii_whitespace()).filter(|word| !word.is_empty());
+                let first = words.next().unwrap_or_default();
+                let opens = first == b"define"
+                    || (matches!(first, b"override" | b"export" | b"private") && words.next() == Some(b"define"));
+                if self.in_define {
+                    self.in_define = first != b"endef";
+                } else if line.first() != Some(&b'\t') {
+                    self.in_define = opens;
+                }
+                self.continued = line.trim_ascii_end().ends_with(b"\\");
+                inside
             }
             CommentSyntax::Hash | CommentSyntax::Ini => false,
         }
@@ -432,6 +460,8 @@ mod tests {
             ("constraints.in", CommentSyntax::Hash),
             (".gitignore", CommentSyntax::Hash),
             ("docker/Dockerfile", CommentSyntax::Dockerfile),
+            ("Makefile", CommentSyntax::Makefile),
+            ("build/rules.mk", CommentSyntax::Makefile),
         ] {
             assert_eq!(comment_syntax(path), Some(syntax), "{path}");
         }
@@ -458,6 +488,10 @@ mod tests {
         assert_eq!(comments(CommentSyntax::Ini, ini), [1, 2]);
         let docker = "# syntax=docker/dockerfile:1\n# note\nFROM python\n# syntax=late\n";
         assert_eq!(comments(CommentSyntax::Dockerfile, docker), [2, 4]);
+        // A recipe line goes to the shell (and make prints it); a define
+        // block is a value; a continued line is part of the line before.
+        let make = "# top\ntest:\n\t# printed\n\tpytest\n  # indented\ndefine HELP\n# text\nendef\nFLAGS = -a \\\n# continued\n# after\n";
+        assert_eq!(comments(CommentSyntax::Makefile, make), [1, 5, 11]);
     }
 
     #[test]
