@@ -143,7 +143,7 @@ fn extend_over_blank_lines(
 /// Whether the code tokens on some rows are the same sequence on both sides.
 /// Rows a partial parse left out hold tokens nobody compared: never the same.
 fn same_code(old: &ParsedSource, new: &ParsedSource, old_rows: &Range<usize>, new_rows: &Range<usize>) -> bool {
-    // No rows hold no token (not even one that spans the place between two rows).
+    // An empty range holds no token, not even one spanning the place between two rows.
     let on = |tokens: &'_ [Token], rows: &Range<usize>| match rows.is_empty() {
         true => 0..0,
         false => tokens_on_rows(tokens, rows),
