@@ -138,10 +138,23 @@ impl Documented<'_> {
 /// print their docstrings as `--help`. (`cmd` prints only its `do_*`
 /// methods' docstrings: a file-wide rule would misread pdb or pstats.)
 fn reads_docstrings(source: &ParsedSource) -> bool {
-    source.text.contains("__doc__")
+    spells_doc_outside_prose(&source.text)
         || ["ply", "click", "typer"]
             .iter()
             .any(|module| imports(&source.text, module))
+}
+
+/// Whether `__doc__` appears anywhere but in prose: on a comment line, or
+/// between backticks (`` `__doc__` ``: a backtick is no Python 3).
+fn spells_doc_outside_prose(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"__doc__").any(|at| {
+        let end = at + b"__doc__".len();
+        let backticked = at > 0 && bytes[at - 1] == b'`' && bytes.get(end) == Some(&b'`');
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |newline| newline + 1);
+        let on_comment_line = text[line_start..at].trim_start().starts_with('#');
+        !backticked && !on_comment_line
+    })
 }
 
 /// Whether the text imports `module` or one of its submodules (`import
