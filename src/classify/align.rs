@@ -112,8 +112,12 @@ pub fn align_region(old: &ParsedSource, new: &ParsedSource, region: &Region, fin
     aligner.record_comments(&old_comments, &new_comments, findings);
 }
 
-/// The contiguous span of tokens that touch any of `rows`.
+/// The contiguous span of tokens that touch any of `rows` (none for no rows,
+/// not even a token that spans the place between two rows).
 pub fn tokens_on_rows(tokens: &[Token], rows: &Range<usize>) -> Range<usize> {
+    if rows.is_empty() {
+        return 0..0;
+    }
     let start = tokens.partition_point(|t| (t.last_row as usize) < rows.start);
     let end = tokens.partition_point(|t| (t.first_row as usize) < rows.end);
     start..end.max(start)

@@ -41,7 +41,6 @@ use crate::lines::{LineDiff, Run, diff_line_slices, diff_lines_with, split_lines
 use crate::pairs::Status;
 use crate::python::bindings::Bindings;
 use crate::python::names::NamePosition;
-use crate::python::tokens::defers_annotations;
 use crate::python::{ParsedSource, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -650,7 +649,7 @@ impl Twin {
 /// annotation that reads the name and nothing binds it any more: the
 /// module stops importing.
 fn mark_imports_annotations_still_read(old: &ParsedSource, new: &ParsedSource, marks: &mut SideMarks) {
-    if defers_annotations(&new.text) {
+    if new.defers_annotations {
         return;
     }
     let mut bindings = None;

@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::align::{Region, tokens_on_rows};
 use super::rows::RowSet;
 use crate::lines::Run;
-use crate::python::{ParsedSource, Token};
+use crate::python::ParsedSource;
 
 pub(super) fn run_regions(runs: &[Run]) -> Vec<Region> {
     runs.iter()
@@ -143,13 +143,8 @@ fn extend_over_blank_lines(
 /// Whether the code tokens on some rows are the same sequence on both sides.
 /// Rows a partial parse left out hold tokens nobody compared: never the same.
 fn same_code(old: &ParsedSource, new: &ParsedSource, old_rows: &Range<usize>, new_rows: &Range<usize>) -> bool {
-    // An empty range holds no token, not even one spanning the place between two rows.
-    let on = |tokens: &'_ [Token], rows: &Range<usize>| match rows.is_empty() {
-        true => 0..0,
-        false => tokens_on_rows(tokens, rows),
-    };
-    let old_tokens = &old.tokens[on(&old.tokens, old_rows)];
-    let new_tokens = &new.tokens[on(&new.tokens, new_rows)];
+    let old_tokens = &old.tokens[tokens_on_rows(&old.tokens, old_rows)];
+    let new_tokens = &new.tokens[tokens_on_rows(&new.tokens, new_rows)];
     old_tokens.len() == new_tokens.len()
         && old_tokens.iter().zip(new_tokens).all(|(a, b)| a.key == b.key)
         && old.parsed_rows(old_rows)

@@ -48,7 +48,8 @@ pub fn kind<'tree>(node: Node<'tree>) -> &'tree str {
 }
 
 /// The child of `node` in `field`, as `Node::child_by_field_name` gives it
-/// (which compares the name with every field's name on each call).
+/// (which measures and compares C strings with every field's name on each
+/// call, some 900 instructions).
 pub fn field_child<'tree>(node: Node<'tree>, field: &str) -> Option<Node<'tree>> {
     let names: &'static Names = &NAMES;
     let id = names.fields.iter().position(|name| &**name == field)?;

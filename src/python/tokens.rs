@@ -115,6 +115,8 @@ pub struct ParsedSource {
     /// The names the parsed annotations read when their definitions run
     /// (see [`Bindings`]): the module needs them bound.
     pub evaluated_annotation_names: HashSet<String>,
+    /// Whether the module defers its annotations (see [`defers_annotations`]).
+    pub defers_annotations: bool,
 }
 
 impl ParsedSource {
@@ -368,7 +370,7 @@ fn mark_newly_included(tree: &mut Tree, ranges: &[tree_sitter::Range]) {
 
 /// Whether the module defers its annotations (`from __future__ import
 /// annotations`): then none is evaluated when its definition runs.
-pub fn defers_annotations(text: &str) -> bool {
+fn defers_annotations(text: &str) -> bool {
     let future = "from __future__ import";
     crate::lines::lines_containing(text, future).any(|line| line.starts_with(future) && line.contains("annotations"))
 }
@@ -441,6 +443,7 @@ fn parse_with(
         imports,
         self_documenting,
         evaluated_annotation_names,
+        defers_annotations,
         ..
     } = builder;
     let error_rows = error_rows(tree.root_node(), text);
@@ -459,6 +462,7 @@ fn parse_with(
         uncertain_imports: Vec::new(),
         self_documenting,
         evaluated_annotation_names,
+        defers_annotations,
     };
     source.mark_annotation_only_imports();
     Some(source)
