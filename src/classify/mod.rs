@@ -489,8 +489,9 @@ fn mark_python(
         lacking: match (
             moves_need_whole_file || renames.reach_unknown,
             renames.unparsed_mentions.with(
-                &uncertain_imports(old, &changed_old),
-                &uncertain_imports(new, &changed_new),
+                uncertain_imports(old, &changed_old)
+                    .into_iter()
+                    .chain(uncertain_imports(new, &changed_new)),
             ),
         ) {
             (true, _) => Lacking::Everything,

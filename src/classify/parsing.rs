@@ -21,22 +21,23 @@ pub(super) enum Parsing<'a> {
     Whole,
 }
 
-/// Names whose every mention a classifier must see, on each side.
+/// Names whose every mention a classifier must see. Each side takes the
+/// statements that mention any of them, whichever side spells it: a
+/// statement the diff left alone is then parsed on both sides or on
+/// neither, and scopes numbered in order (comprehensions) agree.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mentions {
-    pub old: Vec<String>,
-    pub new: Vec<String>,
+    pub names: Vec<String>,
 }
 
 impl Mentions {
     pub fn is_empty(&self) -> bool {
-        self.old.is_empty() && self.new.is_empty()
+        self.names.is_empty()
     }
 
-    /// These mentions and more names on each side.
-    pub fn with(mut self, old: &[String], new: &[String]) -> Mentions {
-        self.old.extend_from_slice(old);
-        self.new.extend_from_slice(new);
+    /// These mentions and more names.
+    pub fn with(mut self, names: impl IntoIterator<Item = String>) -> Mentions {
+        self.names.extend(names);
         self
     }
 }
@@ -66,11 +67,11 @@ pub(super) fn parse_both(
     };
     let selections = siblings.and_then(|siblings| {
         let old_chunks = Chunks::scan(old);
-        let old_runs = with_mentions(old_runs, old, &mentions.old);
-        let old_selection = touched_statements(&old_chunks, &old_runs, &siblings.old, lines.0.len())?;
+        let old_runs = with_mentions(old_runs, old, &mentions.names);
+        let old_selection = touched_statements(&old_chunks, &old_runs, &siblings.old, lines.0)?;
         let new_chunks = old_chunks.rescan(new, runs);
-        let new_runs = with_mentions(new_runs, new, &mentions.new);
-        let new_selection = touched_statements(&new_chunks, &new_runs, &siblings.new, lines.1.len())?;
+        let new_runs = with_mentions(new_runs, new, &mentions.names);
+        let new_selection = touched_statements(&new_chunks, &new_runs, &siblings.new, lines.1)?;
         Some((old_selection, new_selection))
     });
     let gave_up = "the parser gave up: analysed line by line";
@@ -94,11 +95,11 @@ pub(super) fn touched_statements(
     chunks: &Chunks,
     runs: &[Range<usize>],
     sibling_rows: &[usize],
-    line_count: usize,
+    lines: &[&[u8]],
 ) -> Option<Selection> {
-    let selection = chunks.select(runs, MAX_GAP, sibling_rows);
+    let selection = chunks.select(runs, MAX_GAP, sibling_rows, lines);
     let covered: usize = selection.rows.iter().map(|range| range.len()).sum();
-    (covered * 10 < line_count * 9).then_some(selection)
+    (covered * 10 < lines.len() * 9).then_some(selection)
 }
 
 /// The runs, and the rows where any of `names` appears as a whole word

@@ -10,13 +10,9 @@ use crate::python::ParsedSource;
 use crate::python::grammar;
 use crate::python::names::{NameKey, NameTable};
 
-/// Builtins that read a scope's names by their spelling: renaming a name of
-/// that scope changes what they see (`render(request, "t.html", locals())`).
-const NAMESPACE_READERS: &[&str] = &["locals", "vars", "dir", "eval", "exec"];
-
 /// Whether running code reads the name by its spelling, so that a rename
 /// changes behaviour although every use follows: the function that binds it
-/// (or a scope nested in it) calls a [`NAMESPACE_READERS`] builtin, the
+/// (or a scope nested in it) calls a [`grammar::NAMESPACE_READERS`] builtin, the
 /// module body does for a module-level name, or any code calls `globals`;
 /// or an f-string prints the expression that spells it (`f"{total=}"`).
 pub(super) fn read_by_name(
@@ -37,7 +33,7 @@ pub(super) fn read_by_name(
     };
     // A builtin resolves to the module's key (a parameter named `vars` does not).
     printed
-        || NAMESPACE_READERS.iter().chain(&["globals"]).any(|&reader| {
+        || grammar::NAMESPACE_READERS.iter().chain(&["globals"]).any(|&reader| {
             table
                 .occurrences(&NameKey::Scoped {
                     scope: "",

@@ -1,13 +1,19 @@
 //! Statements found by a line scanner, so that a small change in a big file
 //! parses only the statements it touches.
 //!
-//! A chunk is a whole statement: a top-level one, or one of the body of a
-//! top-level class (a method, say). A chunk starts at a line that begins a
-//! statement at its level's indentation, outside any bracket, string or line
-//! continuation; not a comment, not the `else`/`elif`/`except`/`finally` of a
-//! compound statement, not the definition under a decorator. Any selection
-//! of top-level chunks, in order, is valid Python, and so is a class header
-//! followed by some of its body chunks.
+//! A chunk is a whole statement: a top-level one, one of the body of a
+//! top-level class (a method, say), or one of the body of a long function
+//! (top-level, or a method of such a class). A chunk starts at a line that
+//! begins a statement at its level's indentation, outside any bracket, string
+//! or line continuation; not a comment, not the `else`/`elif`/`except`/
+//! `finally` of a compound statement, not the definition under a decorator.
+//! Any selection of top-level chunks, in order, is valid Python, and so is a
+//! class or function header followed by some of its body chunks.
+//!
+//! A function is split only when it spells no word that reads its names by
+//! their spelling or moves a name to another scope (`locals`, `global`...):
+//! what a rename of one of its names changes is then in the statements that
+//! spell the name, which a second pass parses (see `classify::rename`).
 //!
 //! A move is judged against every sibling of the moved definition, but a
 //! sibling far from the diff only needs its name and what it evaluates when
@@ -16,6 +22,7 @@
 
 use std::ops::Range;
 
+use super::grammar;
 use crate::lines::Run;
 
 /// The statements of a file, as first rows.
@@ -26,7 +33,15 @@ pub struct Chunks {
     top: Vec<usize>,
     /// The top-level classes whose bodies are split into statements too.
     classes: Vec<ClassChunk>,
+    /// The long functions whose bodies may be split into statements too, in
+    /// order.
+    functions: Vec<FunctionChunk>,
 }
+
+/// From this many rows on, a function's body is split into its statements:
+/// an edit in a long function parses its signature and the statements the
+/// edit touches.
+const SPLIT_FUNCTION_ROWS: usize = 24;
 
 /// What the scanner knows of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +113,9 @@ pub struct Selection {
     /// The rows of the top-level classes whose every body statement is
     /// there (some as stubs).
     pub complete_classes: Vec<Range<usize>>,
+    /// The rows of the functions of which only some statements are there,
+    /// in order: a name local to one may be spelled in the rows left out.
+    pub split_functions: Vec<Range<usize>>,
 }
 
 impl Selection {
@@ -111,6 +129,12 @@ impl Selection {
             top_level_class if !top_level_class.contains('.') => self.complete_classes.iter().any(inside),
             _ => false,
         }
+    }
+
+    /// Whether `row` lies in a function of which only some statements are there.
+    pub fn in_split_function(&self, row: usize) -> bool {
+        let after = self.split_functions.partition_point(|rows| rows.end <= row);
+        self.split_functions.get(after).is_some_and(|rows| rows.start <= row)
     }
 }
 
@@ -129,6 +153,32 @@ struct ClassChunk {
     index: usize,
     /// First row of every statement of the body.
     body: Vec<usize>,
+}
+
+/// A long function: a top-level chunk, or a statement of a split class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FunctionChunk {
+    /// The whole definition, decorators included.
+    rows: Range<usize>,
+    /// First row of every statement of the body.
+    body: Vec<usize>,
+}
+
+impl FunctionChunk {
+    /// The decorators and the signature.
+    fn header(&self) -> Range<usize> {
+        self.rows.start..self.body[0]
+    }
+
+    /// The rows of statement `k` of the body.
+    fn statement(&self, k: usize) -> Range<usize> {
+        self.body[k]..self.body.get(k + 1).copied().unwrap_or(self.rows.end)
+    }
+
+    /// The statement of the body that holds `row`, which is past the header.
+    fn statement_holding(&self, row: usize) -> Range<usize> {
+        self.statement(self.body.partition_point(|&start| start <= row) - 1)
+    }
 }
 
 impl Chunks {
@@ -190,7 +240,29 @@ impl Chunks {
                 class_body(&lines, start..end).map(|body| ClassChunk { index, body })
             })
             .collect();
-        Chunks { lines, top, classes }
+        let mut chunks = Chunks {
+            lines,
+            top,
+            classes,
+            functions: Vec::new(),
+        };
+        chunks.functions = chunks.long_functions();
+        chunks
+    }
+
+    /// The top-level functions and the methods of split classes that are
+    /// long enough to split, with their body statements.
+    fn long_functions(&self) -> Vec<FunctionChunk> {
+        let mut functions = Vec::new();
+        for index in 0..self.top.len() {
+            match self.classes.iter().find(|class| class.index == index) {
+                Some(class) => functions.extend(
+                    (0..class.body.len()).filter_map(|k| function_body(&self.lines, self.body_statement(class, k))),
+                ),
+                None => functions.extend(function_body(&self.lines, self.top_chunk(index))),
+            }
+        }
+        functions
     }
 
     /// The rows of the chunks that hold any of `runs` or a line between two
@@ -199,15 +271,19 @@ impl Chunks {
     /// chosen in it (else that one would be read as the docstring). The bodies
     /// holding `sibling_rows` are taken complete, every statement far from
     /// the runs as a stub (or whole top-level statements, for a body nested
-    /// deeper than a top-level class).
-    pub fn select(&self, runs: &[Range<usize>], gap: usize, sibling_rows: &[usize]) -> Selection {
+    /// deeper than a top-level class). `texts` are the lines: a long
+    /// function is split only if it spells no [`grammar::SCOPE_WORDS`].
+    pub fn select(&self, runs: &[Range<usize>], gap: usize, sibling_rows: &[usize], texts: &[&[u8]]) -> Selection {
         let mut chosen: Vec<Range<usize>> = Vec::new();
         let mut whole = Vec::new();
+        let mut splittable: Vec<Option<bool>> = vec![None; self.functions.len()];
+        let mut may_split =
+            |index: usize| *splittable[index].get_or_insert_with(|| !spells_scope_words(&self.functions[index], texts));
         for range in &rows_read(runs, gap) {
             let mut row = range.start;
             // Every chunk the range crosses, one chunk at a time.
             loop {
-                let holding = self.chunks_holding(row);
+                let holding = self.chunks_holding(row, &mut may_split);
                 let end = holding.last().map_or(row + 1, |chunk| chunk.end);
                 if let [statement] = &holding[..] {
                     whole.push(statement.clone());
@@ -258,21 +334,38 @@ impl Chunks {
                     chosen.extend(self.stub(chunk.clone()));
                     continue;
                 }
-                if *module {
-                    whole.push(chunk.clone());
+                // Whole, as the order of a complete body is judged on each
+                // statement's size.
+                match module {
+                    true => whole.push(chunk.clone()),
+                    false => chosen.push(chunk.clone()),
                 }
                 chosen.extend(self.leading_comments(statements, k));
             }
         }
         chosen.extend(whole.iter().cloned());
+        let rows = merge(chosen);
+        let split_functions = self
+            .functions
+            .iter()
+            .filter(|function| {
+                let holding = rows.partition_point(|range| range.end <= function.rows.start);
+                rows.get(holding).is_some_and(|range| {
+                    range.start < function.rows.end
+                        && !(range.start <= function.rows.start && function.rows.end <= range.end)
+                })
+            })
+            .map(|function| function.rows.clone())
+            .collect();
         Selection {
-            rows: merge(chosen),
+            rows,
             whole: merge(whole),
             module_complete,
             complete_classes: complete_classes
                 .iter()
                 .map(|class| self.top_chunk(class.index))
                 .collect(),
+            split_functions,
         }
     }
 
@@ -355,23 +448,40 @@ impl Chunks {
                 firsts.push(self.body_statement(class, 0));
             }
         }
+        for function in &self.functions {
+            if chosen_string(&function.body) {
+                firsts.push(function.statement(0));
+            }
+        }
         firsts
     }
 
-    /// The chunks that hold a row: a top-level statement, or inside a split
-    /// class its header and the body statement.
-    fn chunks_holding(&self, row: usize) -> Vec<Range<usize>> {
+    /// The chunks that hold a row: a top-level statement; inside a split
+    /// class its header and the body statement; inside a long function that
+    /// `may_split` (by its index), the headers around and the statement of
+    /// its body. A row of a header takes its whole statement.
+    fn chunks_holding(&self, row: usize, may_split: &mut impl FnMut(usize) -> bool) -> Vec<Range<usize>> {
         let index = self.top_index(row);
         let whole = self.top_chunk(index);
-        let Some(class) = self.classes.iter().find(|class| class.index == index) else {
-            return vec![whole];
+        let mut holding = Vec::new();
+        let statement = match self.classes.iter().find(|class| class.index == index) {
+            Some(class) if row >= class.body[0] => {
+                holding.push(whole.start..class.body[0]);
+                let k = class.body.partition_point(|&start| start <= row) - 1;
+                self.body_statement(class, k)
+            }
+            _ => whole,
         };
-        let header = whole.start..class.body[0];
-        if row < class.body[0] {
-            return vec![whole];
+        let function = self
+            .functions
+            .binary_search_by_key(&statement.start, |function| function.rows.start)
+            .ok()
+            .filter(|&at| row >= self.functions[at].body[0] && may_split(at));
+        match function.map(|at| &self.functions[at]) {
+            Some(function) => holding.extend([function.header(), function.statement_holding(row)]),
+            None => holding.push(statement),
         }
-        let k = class.body.partition_point(|&start| start <= row).saturating_sub(1);
-        vec![header, self.body_statement(class, k)]
+        holding
     }
 
     /// The rows of statement `k` of a split class's body.
@@ -410,6 +520,41 @@ fn class_body(lines: &[Line], chunk: Range<usize>) -> Option<Vec<usize>> {
     let first_body = (header + 1..chunk.end).find(|&row| lines[row].starts_statement() && lines[row].indent > 0)?;
     let body = starts_at(lines, first_body..chunk.end, lines[first_body].indent);
     (body.len() > 1 && body[0] == first_body).then_some(body)
+}
+
+/// The body statements of a chunk that is a long function (its decorators,
+/// then a `def` with a body of more than one statement on lines of their own).
+fn function_body(lines: &[Line], chunk: Range<usize>) -> Option<FunctionChunk> {
+    if chunk.len() < SPLIT_FUNCTION_ROWS {
+        return None;
+    }
+    let header = chunk
+        .clone()
+        .find(|&row| lines[row].starts_statement() && lines[row].kind != LineKind::Decorator)?;
+    let level = lines[header].indent;
+    if lines[header].kind != LineKind::Function {
+        return None;
+    }
+    let first_body = (header + 1..chunk.end).find(|&row| lines[row].starts_statement() && lines[row].indent > level)?;
+    let body = starts_at(lines, first_body..chunk.end, lines[first_body].indent);
+    (body.len() > 1 && body[0] == first_body).then_some(FunctionChunk { rows: chunk, body })
+}
+
+/// Whether a function spells a word that reads its names by their spelling
+/// or moves a name to another scope: then a rename's every effect is not in
+/// the statements that spell the name, and the function is parsed whole.
+fn spells_scope_words(function: &FunctionChunk, texts: &[&[u8]]) -> bool {
+    static WORDS: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        let words: Vec<&str> = grammar::NAMESPACE_READERS
+            .iter()
+            .chain(grammar::SCOPE_WORDS)
+            .copied()
+            .collect();
+        regex::bytes::Regex::new(&format!(r"\b(?:{})\b", words.join("|"))).expect("a valid pattern")
+    });
+    // The scan's last row (after a final line break) has no text.
+    let rows = function.rows.start.min(texts.len())..function.rows.end.min(texts.len());
+    texts[rows].iter().any(|line| WORDS.is_match(line))
 }
 
 /// Whether a line starts with a string literal: a quote, or a prefix of up
@@ -571,7 +716,7 @@ mod tests {
     #[test]
     fn chunks_cover_the_touched_statements() {
         let chunks = Chunks::scan(TEXT);
-        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[]).rows;
+        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[], &[]).rows;
         assert_eq!(touched(10..11), vec![9..14]);
         assert_eq!(touched(1..3), vec![0..9]);
         assert_eq!(touched(17..18), vec![16..19]);
@@ -581,7 +726,7 @@ mod tests {
     fn a_string_statement_comes_with_the_first_statement_of_its_body() {
         let text = "'''Module.'''\nx = 1\nr'''Not the docstring.'''\nclass A:\n    def a(self):\n        pass\n    b'not the docstring'\n    def c(self):\n        pass\n";
         let chunks = Chunks::scan(text);
-        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[]).rows;
+        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[], &[]).rows;
         assert_eq!(touched(2..3), vec![0..1, 2..3]);
         assert_eq!(touched(1..2), vec![1..2], "not for other statements");
         assert_eq!(touched(6..7), vec![3..7], "the class header, its first statement");
@@ -611,10 +756,76 @@ mod tests {
         let text = "x = 1\nclass A(B):\n    '''Doc.'''\n\n    def a(self):\n        return 1\n\n    @property\n    def b(self):\n        return 2\n\n    def c(self):\n        return 3\ny = 2\n";
         let chunks = Chunks::scan(text);
         assert_eq!(chunks.classes[0].body, [2, 4, 7, 11]);
-        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[]).rows;
+        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[], &[]).rows;
         assert_eq!(touched(9..10), vec![1..2, 7..11], "the header and the touched method");
         assert_eq!(touched(1..2), vec![1..13], "a header change takes the whole class");
         assert_eq!(touched(3..8), vec![1..11], "every statement between the ends");
+    }
+
+    /// A module whose function `f` (rows 3..35) is long enough to split,
+    /// with `extra` as statement 31 of its body.
+    fn long_function(extra: &str) -> String {
+        let mut text = String::from("import os\n\n\n@cached\ndef f(a,\n      b):\n    \"\"\"Doc.\"\"\"\n");
+        for k in 0..24 {
+            text += &format!("    x{k} = a + {k}\n");
+        }
+        text + extra + "\n    return b\n\n\ny = 1\n"
+    }
+
+    fn select_in(text: &str, rows: Range<usize>) -> Selection {
+        let lines = crate::lines::split_lines(text.as_bytes());
+        Chunks::scan(text).select(std::slice::from_ref(&rows), 0, &[], &lines)
+    }
+
+    #[test]
+    fn a_long_function_is_split_into_its_statements() {
+        let text = long_function("    y = x1");
+        let selection = select_in(&text, 10..11);
+        assert_eq!(
+            selection.rows,
+            vec![3..6, 10..11],
+            "the decorator and signature, the statement"
+        );
+        assert_eq!(selection.split_functions, vec![3..35]);
+        assert!(selection.in_split_function(20) && !selection.in_split_function(35));
+        let selection = select_in(&text, 4..5);
+        assert_eq!(
+            selection.rows,
+            vec![3..35],
+            "a signature change takes the whole function"
+        );
+        assert!(selection.split_functions.is_empty());
+        assert_eq!(
+            select_in(&long_function("    'not the docstring'"), 31..32).rows,
+            vec![3..7, 31..32],
+            "a string statement comes with the first one"
+        );
+        let short: String = text
+            .split_inclusive('\n')
+            .filter(|line| !line.contains("= a + 1"))
+            .collect();
+        assert_eq!(
+            select_in(&short, 10..11).rows,
+            vec![3..24],
+            "a short function stays whole"
+        );
+    }
+
+    #[test]
+    fn a_function_that_reaches_its_names_by_spelling_is_never_split() {
+        for extra in [
+            "    print(locals())",
+            "    global os",
+            "    frame = sys._getframe()",
+            "    eval('a')",
+        ] {
+            assert_eq!(select_in(&long_function(extra), 10..11).rows, vec![3..35], "{extra}");
+        }
+        assert_eq!(
+            select_in(&long_function("    print(local_names)"), 10..11).rows,
+            vec![3..6, 10..11],
+            "whole words only"
+        );
     }
 
     const MODULE: &str = "import os\n\n\n@cached\ndef f(a,\n      b=DEFAULT):\n    if a:\n        return b\n    x = [1,\n         2]\n    return x\n\n\n# leads g\ndef g():\n    pass\n\n\nclass C(Base):\n    def m(self):\n        for i in self:\n            yield i\n\n\nLIMIT = 3\n";
@@ -634,13 +845,13 @@ mod tests {
     #[test]
     fn a_complete_module_holds_every_statement_far_ones_as_stubs() {
         let chunks = Chunks::scan(MODULE);
-        let selection = chunks.select(std::slice::from_ref(&(14..15)), 0, &[14]);
+        let selection = chunks.select(std::slice::from_ref(&(14..15)), 0, &[14], &[]);
         assert!(selection.module_complete);
         assert_eq!(selection.rows, vec![0..6, 7..8, 13..19, 21..22, 24..26]);
         assert!(selection.holds_body("", &(14..16)));
         assert!(
             !chunks
-                .select(std::slice::from_ref(&(14..15)), 0, &[])
+                .select(std::slice::from_ref(&(14..15)), 0, &[], &[])
                 .holds_body("", &(14..16))
         );
     }
@@ -649,7 +860,7 @@ mod tests {
     fn a_method_that_may_have_moved_completes_its_class_body_only() {
         let text = "import os\nclass A:\n    def a(self):\n        return 1\n\n    def b(self):\n        x = 1\n        return x\n\n    def c(self):\n        y = 2\n        return y\n\n\ndef f():\n    return 4\n";
         let chunks = Chunks::scan(text);
-        let selection = chunks.select(std::slice::from_ref(&(5..6)), 0, &[5]);
+        let selection = chunks.select(std::slice::from_ref(&(5..6)), 0, &[5], &[]);
         assert!(!selection.module_complete);
         assert_eq!(
             selection.rows,

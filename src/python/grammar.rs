@@ -306,6 +306,15 @@ pub const ANNOTATION_READERS: &[&str] = &[
     "from typer",
 ];
 
+/// Builtins that read a scope's names by their spelling: renaming a name of
+/// that scope changes what they see (`render(request, "t.html", locals())`).
+pub const NAMESPACE_READERS: &[&str] = &["locals", "vars", "dir", "eval", "exec"];
+
+/// Other words that reach a function's names without spelling them where
+/// they are used (`globals()`, a frame's `f_locals`) or move a name to
+/// another scope (`global`, `nonlocal`).
+pub const SCOPE_WORDS: &[&str] = &["globals", "global", "nonlocal", "_getframe", "currentframe", "f_locals"];
+
 /// Bodies whose first string statement is a docstring.
 pub const DOCSTRING_OWNERS: &[&str] = &["function_definition", "class_definition"];
 

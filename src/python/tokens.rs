@@ -223,6 +223,14 @@ impl ParsedSource {
         &self.text[start..end]
     }
 
+    /// Whether `row` lies in a function of which only some statements were
+    /// parsed (its local names may be spelled in the rows left out).
+    pub fn in_split_function(&self, row: usize) -> bool {
+        self.selection
+            .as_ref()
+            .is_some_and(|selection| selection.in_split_function(row))
+    }
+
     /// Whether only some statements were parsed (names elsewhere are unknown).
     pub fn partial(&self) -> bool {
         self.selection.is_some()
