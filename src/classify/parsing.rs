@@ -42,9 +42,10 @@ impl Mentions {
     }
 }
 
-/// Parses both sides: from `earlier` sources of the same texts when given
-/// (only the rows added to the selection are new to the parser), else the old
-/// side afresh and the new side from the old side's tree.
+/// Parses both sides: from `earlier` partial sources of the same texts when
+/// given and this parse is partial too (only the rows added to the selection
+/// are new to the parser), else the old side afresh and the new side from the
+/// old side's tree.
 pub(super) fn parse_both(
     old: &[u8],
     new: &[u8],
@@ -76,6 +77,9 @@ pub(super) fn parse_both(
     });
     let gave_up = "the parser gave up: analysed line by line";
     let (old_selection, new_selection) = selections.unzip();
+    // A whole parse after a partial one gains nothing from the partial trees:
+    // the new side is better parsed from the old side's whole tree.
+    let earlier = earlier.filter(|(earlier_old, _)| earlier_old.partial() == old_selection.is_some());
     if let Some((earlier_old, earlier_new)) = earlier {
         let old = python::reparse(&earlier_old, old, old_selection.as_ref(), &[]).ok_or(gave_up)?;
         let new = python::reparse(&earlier_new, new, new_selection.as_ref(), &[]).ok_or(gave_up)?;
