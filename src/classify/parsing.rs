@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use super::align::Side;
 use super::regions::MAX_GAP;
 use crate::lines::Run;
 use crate::python::chunks::{Chunks, Selection, defined_name};
@@ -60,8 +61,16 @@ pub(super) fn parse_both(
     let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else {
         return Err("not valid UTF-8: analysed line by line");
     };
-    let old_runs: Vec<Range<usize>> = runs.iter().map(|run| run.old.clone()).collect();
-    let new_runs: Vec<Range<usize>> = runs.iter().map(|run| run.new.clone()).collect();
+    // A run empty on one side selects there the statement after it; the
+    // other side takes that statement too, so both parse the same ones.
+    let old_runs: Vec<Range<usize>> = runs
+        .iter()
+        .map(|run| run.old.start..run.old.end + usize::from(run.new.is_empty()))
+        .collect();
+    let new_runs: Vec<Range<usize>> = runs
+        .iter()
+        .map(|run| run.new.start..run.new.end + usize::from(run.old.is_empty()))
+        .collect();
     let (siblings, mentions) = match parsing {
         Parsing::Touched(mentions) => (Some(moved_definitions(runs, lines)), mentions),
         Parsing::Whole => (None, &Mentions::default()),
@@ -69,10 +78,24 @@ pub(super) fn parse_both(
     let selections = siblings.and_then(|siblings| {
         let old_chunks = Chunks::scan(old);
         let old_runs = with_mentions(old_runs, old, &mentions.names);
-        let old_selection = touched_statements(&old_chunks, &old_runs, &siblings.old, lines.0)?;
+        let select_old = |whole: &[usize]| touched_statements(&old_chunks, &old_runs, &siblings.old, lines.0, whole);
         let new_chunks = old_chunks.rescan(new, runs);
         let new_runs = with_mentions(new_runs, new, &mentions.names);
-        let new_selection = touched_statements(&new_chunks, &new_runs, &siblings.new, lines.1)?;
+        let select_new = |whole: &[usize]| touched_statements(&new_chunks, &new_runs, &siblings.new, lines.1, whole);
+        let (old_selection, new_selection) = (select_old(&[])?, select_new(&[])?);
+        // A function split on one side only (it crossed the length, or lost
+        // a `locals()`) is parsed whole on both: the same statements on each
+        // side number the comprehensions alike.
+        let old_whole = split_on_this_side_only(&old_selection, &new_selection, runs, Side::Old);
+        let new_whole = split_on_this_side_only(&new_selection, &old_selection, runs, Side::New);
+        let old_selection = match old_whole.is_empty() {
+            true => old_selection,
+            false => select_old(&old_whole)?,
+        };
+        let new_selection = match new_whole.is_empty() {
+            true => new_selection,
+            false => select_new(&new_whole)?,
+        };
         Some((old_selection, new_selection))
     });
     let gave_up = "the parser gave up: analysed line by line";
@@ -100,10 +123,45 @@ pub(super) fn touched_statements(
     runs: &[Range<usize>],
     sibling_rows: &[usize],
     lines: &[&[u8]],
+    whole_functions: &[usize],
 ) -> Option<Selection> {
-    let selection = chunks.select(runs, MAX_GAP, sibling_rows, lines);
+    let selection = chunks.select(runs, MAX_GAP, sibling_rows, lines, whole_functions);
     let covered: usize = selection.rows.iter().map(|range| range.len()).sum();
     (covered * 10 < lines.len() * 9).then_some(selection)
+}
+
+/// The first rows of the functions `selection` splits whose twin on the
+/// other side (the function starting on the same unchanged row) `other` does
+/// not split.
+fn split_on_this_side_only(selection: &Selection, other: &Selection, runs: &[Run], side: Side) -> Vec<usize> {
+    selection
+        .split_functions
+        .iter()
+        .map(|rows| rows.start)
+        .filter(|&start| {
+            unchanged_row_elsewhere(runs, start, side)
+                .is_none_or(|twin| !other.split_functions.iter().any(|rows| rows.start == twin))
+        })
+        .collect()
+}
+
+/// Where row `row` of `side`, if the runs left it alone, is on the other side.
+fn unchanged_row_elsewhere(runs: &[Run], row: usize, side: Side) -> Option<usize> {
+    let mut shift = 0isize;
+    for run in runs {
+        let (here, there) = match side {
+            Side::Old => (&run.old, &run.new),
+            Side::New => (&run.new, &run.old),
+        };
+        if row < here.start {
+            break;
+        }
+        if row < here.end {
+            return None;
+        }
+        shift += there.len() as isize - here.len() as isize;
+    }
+    row.checked_add_signed(shift)
 }
 
 /// The runs, and the rows where any of `names` appears as a whole word

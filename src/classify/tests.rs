@@ -724,7 +724,7 @@ fn parsing_only_the_touched_statements_gives_the_same_labels() {
         let runs: Vec<Range<usize>> = diff.runs.iter().map(|run| run.old.clone()).collect();
         let old_lines = split_lines(old);
         assert!(
-            touched_statements(&python::chunks::Chunks::scan(source), &runs, &[], &old_lines).is_some(),
+            touched_statements(&python::chunks::Chunks::scan(source), &runs, &[], &old_lines, &[]).is_some(),
             "{from:?} parses only what it touches"
         );
         let whole = classify_whole(old, new, &Context::default());

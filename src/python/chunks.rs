@@ -271,14 +271,27 @@ impl Chunks {
     /// chosen in it (else that one would be read as the docstring). The bodies
     /// holding `sibling_rows` are taken complete, every statement far from
     /// the runs as a stub (or whole top-level statements, for a body nested
-    /// deeper than a top-level class). `texts` are the lines: a long
-    /// function is split only if it spells no [`grammar::SCOPE_WORDS`].
-    pub fn select(&self, runs: &[Range<usize>], gap: usize, sibling_rows: &[usize], texts: &[&[u8]]) -> Selection {
+    /// deeper than a top-level class). A long function is split unless it
+    /// starts on a row of `whole_functions` or spells a word of
+    /// [`grammar::SCOPE_WORDS`] or [`grammar::NAMESPACE_READERS`] in `texts`
+    /// (the lines).
+    pub fn select(
+        &self,
+        runs: &[Range<usize>],
+        gap: usize,
+        sibling_rows: &[usize],
+        texts: &[&[u8]],
+        whole_functions: &[usize],
+    ) -> Selection {
         let mut chosen: Vec<Range<usize>> = Vec::new();
         let mut whole = Vec::new();
         let mut splittable: Vec<Option<bool>> = vec![None; self.functions.len()];
-        let mut may_split =
-            |index: usize| *splittable[index].get_or_insert_with(|| !spells_scope_words(&self.functions[index], texts));
+        let mut may_split = |index: usize| {
+            let function = &self.functions[index];
+            *splittable[index].get_or_insert_with(|| {
+                !whole_functions.contains(&function.rows.start) && !spells_scope_words(function, texts)
+            })
+        };
         for range in &rows_read(runs, gap) {
             let mut row = range.start;
             // Every chunk the range crosses, one chunk at a time.
@@ -716,7 +729,7 @@ mod tests {
     #[test]
     fn chunks_cover_the_touched_statements() {
         let chunks = Chunks::scan(TEXT);
-        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[], &[]).rows;
+        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[], &[], &[]).rows;
         assert_eq!(touched(10..11), vec![9..14]);
         assert_eq!(touched(1..3), vec![0..9]);
         assert_eq!(touched(17..18), vec![16..19]);
@@ -726,7 +739,7 @@ mod tests {
     fn a_string_statement_comes_with_the_first_statement_of_its_body() {
         let text = "'''Module.'''\nx = 1\nr'''Not the docstring.'''\nclass A:\n    def a(self):\n        pass\n    b'not the docstring'\n    def c(self):\n        pass\n";
         let chunks = Chunks::scan(text);
-        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[], &[]).rows;
+        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[], &[], &[]).rows;
         assert_eq!(touched(2..3), vec![0..1, 2..3]);
         assert_eq!(touched(1..2), vec![1..2], "not for other statements");
         assert_eq!(touched(6..7), vec![3..7], "the class header, its first statement");
@@ -756,7 +769,7 @@ mod tests {
         let text = "x = 1\nclass A(B):\n    '''Doc.'''\n\n    def a(self):\n        return 1\n\n    @property\n    def b(self):\n        return 2\n\n    def c(self):\n        return 3\ny = 2\n";
         let chunks = Chunks::scan(text);
         assert_eq!(chunks.classes[0].body, [2, 4, 7, 11]);
-        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[], &[]).rows;
+        let touched = |rows: Range<usize>| chunks.select(std::slice::from_ref(&rows), 0, &[], &[], &[]).rows;
         assert_eq!(touched(9..10), vec![1..2, 7..11], "the header and the touched method");
         assert_eq!(touched(1..2), vec![1..13], "a header change takes the whole class");
         assert_eq!(touched(3..8), vec![1..11], "every statement between the ends");
@@ -774,7 +787,7 @@ mod tests {
 
     fn select_in(text: &str, rows: Range<usize>) -> Selection {
         let lines = crate::lines::split_lines(text.as_bytes());
-        Chunks::scan(text).select(std::slice::from_ref(&rows), 0, &[], &lines)
+        Chunks::scan(text).select(std::slice::from_ref(&rows), 0, &[], &lines, &[])
     }
 
     #[test]
@@ -845,13 +858,13 @@ mod tests {
     #[test]
     fn a_complete_module_holds_every_statement_far_ones_as_stubs() {
         let chunks = Chunks::scan(MODULE);
-        let selection = chunks.select(std::slice::from_ref(&(14..15)), 0, &[14], &[]);
+        let selection = chunks.select(std::slice::from_ref(&(14..15)), 0, &[14], &[], &[]);
         assert!(selection.module_complete);
         assert_eq!(selection.rows, vec![0..6, 7..8, 13..19, 21..22, 24..26]);
         assert!(selection.holds_body("", &(14..16)));
         assert!(
             !chunks
-                .select(std::slice::from_ref(&(14..15)), 0, &[], &[])
+                .select(std::slice::from_ref(&(14..15)), 0, &[], &[], &[])
                 .holds_body("", &(14..16))
         );
     }
@@ -860,7 +873,7 @@ mod tests {
     fn a_method_that_may_have_moved_completes_its_class_body_only() {
         let text = "import os\nclass A:\n    def a(self):\n        return 1\n\n    def b(self):\n        x = 1\n        return x\n\n    def c(self):\n        y = 2\n        return y\n\n\ndef f():\n    return 4\n";
         let chunks = Chunks::scan(text);
-        let selection = chunks.select(std::slice::from_ref(&(5..6)), 0, &[5], &[]);
+        let selection = chunks.select(std::slice::from_ref(&(5..6)), 0, &[5], &[], &[]);
         assert!(!selection.module_complete);
         assert_eq!(
             selection.rows,
