@@ -93,20 +93,19 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, findings: &Findings, conte
     let mut ordered: Vec<_> = groups.into_iter().collect();
     // Keyword arguments last: they follow the verdict on their parameter.
     ordered.sort_by_key(|((old_key, _), members)| (matches!(old_key, NameKey::Keyword(_)), members[0]));
-    // A name reachable outside one function (or a parameter, which callers
-    // can name), or local to a function the parse split, is judged on every
-    // occurrence in the file: a partial parse is enough only if neither name
-    // appears in the rows it skipped.
-    let is_parameter = |token: usize| position(old, token) == Some(NamePosition::Parameter);
-    let local = |key: &NameKey<'_>| {
+    // A name local to one function that the parse holds whole (and not a
+    // parameter, which callers can name) is judged on the rows parsed; any
+    // other on every occurrence in the file: a partial parse is enough only
+    // if neither name appears in the rows it skipped.
+    let in_one_parsed_function = |source: &ParsedSource, table: &NameTable<'_>, key: &NameKey<'_>| {
+        let occurrences = table.occurrences(key);
         matches!(key, NameKey::Scoped { scope, .. } if !scope.is_empty())
-            && !tables.0.occurrences(key).iter().any(|&token| is_parameter(token))
-    };
-    let in_split_function = |source: &ParsedSource, table: &NameTable<'_>, key: &NameKey<'_>| {
-        table
-            .occurrences(key)
-            .iter()
-            .any(|&token| source.in_split_function(source.tokens[token].first_row as usize))
+            && !occurrences
+                .iter()
+                .any(|&token| position(source, token) == Some(NamePosition::Parameter))
+            && !occurrences
+                .iter()
+                .any(|&token| source.in_split_function(source.tokens[token].first_row as usize))
     };
     for ((old_key, new_key), members) in &ordered {
         let first = &substitutions[members[0]];
@@ -116,10 +115,8 @@ pub fn verify(old: &ParsedSource, new: &ParsedSource, findings: &Findings, conte
         );
         let public = visibility::of(old, old_key, tables.0.occurrences(old_key), names.0) == Visibility::Public;
         let seen_elsewhere = old.mentions_outside_parsed(names.0) || new.mentions_outside_parsed(names.1);
-        let needs_every_occurrence = !local(old_key)
-            || !local(new_key)
-            || in_split_function(old, &tables.0, old_key)
-            || in_split_function(new, &tables.1, new_key);
+        let needs_every_occurrence =
+            !in_one_parsed_function(old, &tables.0, old_key) || !in_one_parsed_function(new, &tables.1, new_key);
         if !public && needs_every_occurrence && seen_elsewhere {
             outcome
                 .unparsed_mentions
