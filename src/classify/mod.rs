@@ -516,7 +516,9 @@ fn uncertain_imports(source: &ParsedSource, changed: &RowSet) -> Vec<String> {
 /// A run that touches a syntax error on either side is substantive whole:
 /// an edit that breaks a string's or a docstring's delimiters is no
 /// docstring edit, and the tokens around an error cannot be trusted to mean
-/// what they did.
+/// what they did. So are the runs around a syntax error on lines they left
+/// alone that the other side reads without one (closing quotes moved up make
+/// the prose after them code).
 fn mark_broken_runs(
     old: &ParsedSource,
     new: &ParsedSource,
@@ -530,14 +532,45 @@ fn mark_broken_runs(
             .iter()
             .any(|error| error.start < rows.end && rows.start < error.end)
     };
+    let broken_elsewhere = [
+        runs_before_new_errors((old, new), runs, Side::Old),
+        runs_before_new_errors((new, old), runs, Side::New),
+    ]
+    .concat();
     let substantive = Mark::plain(Label::Substantive);
-    for run in runs
+    for (_, run) in runs
         .iter()
-        .filter(|run| touches(old, &run.old) || touches(new, &run.new))
+        .enumerate()
+        .filter(|(index, run)| touches(old, &run.old) || touches(new, &run.new) || broken_elsewhere.contains(index))
     {
         marks::mark_code_rows(&mut marks.old, run.old.clone(), lines.0, substantive);
         marks::mark_code_rows(&mut marks.new, run.new.clone(), lines.1, substantive);
     }
+}
+
+/// The runs (by index) right before and right after each syntax error of
+/// `sources.0` on `side` that lies on lines the runs left alone, where
+/// `sources.1` reads those lines without one.
+fn runs_before_new_errors(sources: (&ParsedSource, &ParsedSource), runs: &[Run], side: Side) -> Vec<usize> {
+    let rows_of = |run: &Run| match side {
+        Side::Old => run.old.clone(),
+        Side::New => run.new.clone(),
+    };
+    let error_elsewhere = |row: usize| sources.1.error_rows.iter().any(|error| error.contains(&row));
+    sources
+        .0
+        .error_rows
+        .iter()
+        .filter(|error| {
+            (error.start..error.end)
+                .any(|row| parsing::unchanged_row_elsewhere(runs, row, side).is_some_and(|twin| !error_elsewhere(twin)))
+        })
+        .flat_map(|error| {
+            let before = runs.iter().rposition(|run| rows_of(run).start <= error.start);
+            let after = runs.iter().position(|run| rows_of(run).start >= error.end);
+            before.into_iter().chain(after)
+        })
+        .collect()
 }
 
 /// Whether the parse holds every sibling of a moved item (a move is judged

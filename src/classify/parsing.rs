@@ -61,43 +61,11 @@ pub(super) fn parse_both(
     let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else {
         return Err("not valid UTF-8: analysed line by line");
     };
-    // A run empty on one side selects there the statement after it; the
-    // other side takes that statement too, so both parse the same ones.
-    let old_runs: Vec<Range<usize>> = runs
-        .iter()
-        .map(|run| run.old.start..run.old.end + usize::from(run.new.is_empty()))
-        .collect();
-    let new_runs: Vec<Range<usize>> = runs
-        .iter()
-        .map(|run| run.new.start..run.new.end + usize::from(run.old.is_empty()))
-        .collect();
     let (siblings, mentions) = match parsing {
         Parsing::Touched(mentions) => (Some(moved_definitions(runs, lines)), mentions),
         Parsing::Whole => (None, &Mentions::default()),
     };
-    let selections = siblings.and_then(|siblings| {
-        let old_chunks = Chunks::scan(old);
-        let old_runs = with_mentions(old_runs, old, &mentions.names);
-        let select_old = |whole: &[usize]| touched_statements(&old_chunks, &old_runs, &siblings.old, lines.0, whole);
-        let new_chunks = old_chunks.rescan(new, runs);
-        let new_runs = with_mentions(new_runs, new, &mentions.names);
-        let select_new = |whole: &[usize]| touched_statements(&new_chunks, &new_runs, &siblings.new, lines.1, whole);
-        let (old_selection, new_selection) = (select_old(&[])?, select_new(&[])?);
-        // A function split on one side only (it crossed the length, or lost
-        // a `locals()`) is parsed whole on both: the same statements on each
-        // side number the comprehensions alike.
-        let old_whole = split_on_this_side_only(&old_selection, &new_selection, runs, Side::Old);
-        let new_whole = split_on_this_side_only(&new_selection, &old_selection, runs, Side::New);
-        let old_selection = match old_whole.is_empty() {
-            true => old_selection,
-            false => select_old(&old_whole)?,
-        };
-        let new_selection = match new_whole.is_empty() {
-            true => new_selection,
-            false => select_new(&new_whole)?,
-        };
-        Some((old_selection, new_selection))
-    });
+    let selections = siblings.and_then(|siblings| select_both((old, new), runs, lines, &siblings, mentions));
     let gave_up = "the parser gave up: analysed line by line";
     let (old_selection, new_selection) = selections.unzip();
     // A whole parse after a partial one gains nothing from the partial trees:
@@ -112,6 +80,56 @@ pub(super) fn parse_both(
     let edits: Vec<(Range<usize>, Range<usize>)> = runs.iter().map(|run| (run.old.clone(), run.new.clone())).collect();
     let new = python::reparse(&old, new, new_selection.as_ref(), &edits).ok_or(gave_up)?;
     Ok((old, new))
+}
+
+/// The statements to parse on each side (see [`touched_statements`]), or
+/// `None` when they are nearly a whole file on either side.
+fn select_both(
+    texts: (&str, &str),
+    runs: &[Run],
+    lines: (&[&[u8]], &[&[u8]]),
+    siblings: &MovedDefinitions,
+    mentions: &Mentions,
+) -> Option<(Selection, Selection)> {
+    let old_chunks = Chunks::scan(texts.0);
+    let (new_chunks, restated) = old_chunks.rescan(texts.1, runs);
+    // A run empty on one side selects there the statement after it; the
+    // other side takes that statement too, so both parse the same ones.
+    let mut old_runs: Vec<Range<usize>> = runs
+        .iter()
+        .map(|run| run.old.start..run.old.end + usize::from(run.new.is_empty()))
+        .collect();
+    let mut new_runs: Vec<Range<usize>> = runs
+        .iter()
+        .map(|run| run.new.start..run.new.end + usize::from(run.old.is_empty()))
+        .collect();
+    // Lines the runs left alone that now mean something else are read on
+    // both sides.
+    for &row in &restated {
+        new_runs.push(row..row + 1);
+        old_runs.extend(unchanged_row_elsewhere(runs, row, Side::New).map(|old_row| old_row..old_row + 1));
+    }
+    old_runs.sort_by_key(|range| range.start);
+    new_runs.sort_by_key(|range| range.start);
+    let old_runs = with_mentions(old_runs, texts.0, &mentions.names);
+    let new_runs = with_mentions(new_runs, texts.1, &mentions.names);
+    let select_old = |whole: &[usize]| touched_statements(&old_chunks, &old_runs, &siblings.old, lines.0, whole);
+    let select_new = |whole: &[usize]| touched_statements(&new_chunks, &new_runs, &siblings.new, lines.1, whole);
+    let (old_selection, new_selection) = (select_old(&[])?, select_new(&[])?);
+    // A function split on one side only (it crossed the length, or lost a
+    // `locals()`) is parsed whole on both: the same statements on each side
+    // number the comprehensions alike.
+    let old_whole = split_on_this_side_only(&old_selection, &new_selection, runs, Side::Old);
+    let new_whole = split_on_this_side_only(&new_selection, &old_selection, runs, Side::New);
+    let old_selection = match old_whole.is_empty() {
+        true => old_selection,
+        false => select_old(&old_whole)?,
+    };
+    let new_selection = match new_whole.is_empty() {
+        true => new_selection,
+        false => select_new(&new_whole)?,
+    };
+    Some((old_selection, new_selection))
 }
 
 /// The statements around the runs (and the lines between runs that the
@@ -146,7 +164,7 @@ fn split_on_this_side_only(selection: &Selection, other: &Selection, runs: &[Run
 }
 
 /// Where row `row` of `side`, if the runs left it alone, is on the other side.
-fn unchanged_row_elsewhere(runs: &[Run], row: usize, side: Side) -> Option<usize> {
+pub(super) fn unchanged_row_elsewhere(runs: &[Run], row: usize, side: Side) -> Option<usize> {
     let mut shift = 0isize;
     for run in runs {
         let (here, there) = match side {

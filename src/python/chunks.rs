@@ -192,8 +192,11 @@ impl Chunks {
 
     /// The chunks of an edited version of the text `self` was scanned from:
     /// a line that the edits `runs` left alone is read from `self` when the
-    /// scanner reaches it in the state it was in there.
-    pub fn rescan(&self, new_text: &str, runs: &[Run]) -> Chunks {
+    /// scanner reaches it in the state it was in there. Also the rows of the
+    /// lines the runs left alone that the scanner reached in another state
+    /// (prose of a docstring whose closing quotes moved up is code now): the
+    /// same text means something else there, so they must be parsed.
+    pub fn rescan(&self, new_text: &str, runs: &[Run]) -> (Chunks, Vec<usize>) {
         let texts: Vec<&str> = crate::lines::split_at_newlines(new_text).collect();
         // Where each line the runs left alone was.
         let mut old_row_of = vec![None; texts.len()];
@@ -210,24 +213,30 @@ impl Chunks {
             (old, new) = (run.old.end, run.new.end);
         }
         let mut scanner = Scanner::default();
+        let mut restated = Vec::new();
         let lines = texts
             .iter()
             .zip(old_row_of)
-            .map(|(text, old_row)| {
+            .enumerate()
+            .map(|(new_row, (text, old_row))| {
                 let known = old_row.and_then(|row| Some((row, self.lines.get(row)?)));
-                match known.filter(|(_, line)| line.state == scanner) {
-                    Some((row, line)) => {
+                match known {
+                    Some((row, line)) if line.state == scanner => {
                         scanner = self
                             .lines
                             .get(row + 1)
                             .map_or_else(|| scanner.after(text), |next| next.state);
                         *line
                     }
+                    Some(_) => {
+                        restated.push(new_row);
+                        scanner.line(text)
+                    }
                     None => scanner.line(text),
                 }
             })
             .collect();
-        Chunks::of_lines(lines)
+        (Chunks::of_lines(lines), restated)
     }
 
     fn of_lines(lines: Vec<Line>) -> Chunks {
@@ -755,7 +764,7 @@ mod tests {
             "x = 1\nz = (3,\n     4)\nw = 5\nv = 6",
         ] {
             let runs = crate::lines::diff_lines(old.as_bytes(), new.as_bytes()).runs;
-            assert_eq!(Chunks::scan(old).rescan(new, &runs), Chunks::scan(new), "{new:?}");
+            assert_eq!(Chunks::scan(old).rescan(new, &runs).0, Chunks::scan(new), "{new:?}");
         }
     }
 
