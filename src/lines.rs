@@ -41,6 +41,31 @@ impl LineDiff {
     }
 }
 
+/// Where each of the first `count` rows of one side is on the other, for the
+/// rows no run changed (`None` for the others); `sides` gives a run's rows on
+/// this side and on the other.
+pub fn rows_elsewhere(
+    runs: &[Run],
+    count: usize,
+    sides: impl Fn(&Run) -> (&Range<usize>, &Range<usize>),
+) -> Vec<Option<usize>> {
+    let mut elsewhere = vec![None; count];
+    let (mut here, mut there) = (0, 0);
+    for run in runs {
+        let (run_here, run_there) = sides(run);
+        while here < run_here.start.min(count) {
+            elsewhere[here] = Some(there);
+            (here, there) = (here + 1, there + 1);
+        }
+        (here, there) = (run_here.end, run_there.end);
+    }
+    while here < count {
+        elsewhere[here] = Some(there);
+        (here, there) = (here + 1, there + 1);
+    }
+    elsewhere
+}
+
 /// Splits text into lines, each keeping its `\n` terminator.
 pub fn split_lines(text: &[u8]) -> Vec<&[u8]> {
     // Source lines average some 35 bytes: one allocation, mostly.

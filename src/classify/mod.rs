@@ -533,8 +533,8 @@ fn mark_broken_runs(
             .any(|error| error.start < rows.end && rows.start < error.end)
     };
     let broken_elsewhere = [
-        runs_before_new_errors((old, new), runs, Side::Old),
-        runs_before_new_errors((new, old), runs, Side::New),
+        runs_around_new_errors((old, new), runs, Side::Old),
+        runs_around_new_errors((new, old), runs, Side::New),
     ]
     .concat();
     let substantive = Mark::plain(Label::Substantive);
@@ -551,20 +551,28 @@ fn mark_broken_runs(
 /// The runs (by index) right before and right after each syntax error of
 /// `sources.0` on `side` that lies on lines the runs left alone, where
 /// `sources.1` reads those lines without one.
-fn runs_before_new_errors(sources: (&ParsedSource, &ParsedSource), runs: &[Run], side: Side) -> Vec<usize> {
+fn runs_around_new_errors(sources: (&ParsedSource, &ParsedSource), runs: &[Run], side: Side) -> Vec<usize> {
     let rows_of = |run: &Run| match side {
         Side::Old => run.old.clone(),
         Side::New => run.new.clone(),
     };
+    if sources.0.error_rows.is_empty() {
+        return Vec::new();
+    }
     let error_elsewhere = |row: usize| sources.1.error_rows.iter().any(|error| error.contains(&row));
+    let rows_elsewhere = parsing::rows_on_the_other_side(runs, side, sources.0.line_starts.len() + 1);
+    let appeared = |row: usize| {
+        rows_elsewhere
+            .get(row)
+            .copied()
+            .flatten()
+            .is_some_and(|twin| !error_elsewhere(twin))
+    };
     sources
         .0
         .error_rows
         .iter()
-        .filter(|error| {
-            (error.start..error.end)
-                .any(|row| parsing::unchanged_row_elsewhere(runs, row, side).is_some_and(|twin| !error_elsewhere(twin)))
-        })
+        .filter(|error| (error.start..error.end).any(appeared))
         .flat_map(|error| {
             let before = runs.iter().rposition(|run| rows_of(run).start <= error.start);
             let after = runs.iter().position(|run| rows_of(run).start >= error.end);

@@ -105,9 +105,16 @@ fn select_both(
         .collect();
     // Lines the runs left alone that now mean something else are read on
     // both sides.
+    let old_row_of = rows_on_the_other_side(runs, Side::New, lines.1.len() + 1);
     for &row in &restated {
         new_runs.push(row..row + 1);
-        old_runs.extend(unchanged_row_elsewhere(runs, row, Side::New).map(|old_row| old_row..old_row + 1));
+        old_runs.extend(
+            old_row_of
+                .get(row)
+                .copied()
+                .flatten()
+                .map(|old_row| old_row..old_row + 1),
+        );
     }
     old_runs.sort_by_key(|range| range.start);
     new_runs.sort_by_key(|range| range.start);
@@ -119,8 +126,9 @@ fn select_both(
     // A function split on one side only (it crossed the length, or lost a
     // `locals()`) is parsed whole on both: the same statements on each side
     // number the comprehensions alike.
-    let old_whole = split_on_this_side_only(&old_selection, &new_selection, runs, Side::Old);
-    let new_whole = split_on_this_side_only(&new_selection, &old_selection, runs, Side::New);
+    let new_row_of = rows_on_the_other_side(runs, Side::Old, lines.0.len() + 1);
+    let old_whole = split_on_this_side_only(&old_selection, &new_selection, &new_row_of);
+    let new_whole = split_on_this_side_only(&new_selection, &old_selection, &old_row_of);
     let old_selection = match old_whole.is_empty() {
         true => old_selection,
         false => select_old(&old_whole)?,
@@ -149,37 +157,30 @@ pub(super) fn touched_statements(
 }
 
 /// The first rows of the functions `selection` splits whose twin on the
-/// other side (the function starting on the same unchanged row) `other` does
-/// not split.
-fn split_on_this_side_only(selection: &Selection, other: &Selection, runs: &[Run], side: Side) -> Vec<usize> {
+/// other side (the function starting on the same unchanged row, by
+/// `rows_elsewhere`) `other` does not split.
+fn split_on_this_side_only(selection: &Selection, other: &Selection, rows_elsewhere: &[Option<usize>]) -> Vec<usize> {
     selection
         .split_functions
         .iter()
         .map(|rows| rows.start)
         .filter(|&start| {
-            unchanged_row_elsewhere(runs, start, side)
+            rows_elsewhere
+                .get(start)
+                .copied()
+                .flatten()
                 .is_none_or(|twin| !other.split_functions.iter().any(|rows| rows.start == twin))
         })
         .collect()
 }
 
-/// Where row `row` of `side`, if the runs left it alone, is on the other side.
-pub(super) fn unchanged_row_elsewhere(runs: &[Run], row: usize, side: Side) -> Option<usize> {
-    let mut shift = 0isize;
-    for run in runs {
-        let (here, there) = match side {
-            Side::Old => (&run.old, &run.new),
-            Side::New => (&run.new, &run.old),
-        };
-        if row < here.start {
-            break;
-        }
-        if row < here.end {
-            return None;
-        }
-        shift += there.len() as isize - here.len() as isize;
+/// Where each of the first `count` rows of `side` is on the other side, for
+/// the rows the runs left alone.
+pub(super) fn rows_on_the_other_side(runs: &[Run], side: Side, count: usize) -> Vec<Option<usize>> {
+    match side {
+        Side::Old => crate::lines::rows_elsewhere(runs, count, |run| (&run.old, &run.new)),
+        Side::New => crate::lines::rows_elsewhere(runs, count, |run| (&run.new, &run.old)),
     }
-    row.checked_add_signed(shift)
 }
 
 /// The runs, and the rows where any of `names` appears as a whole word

@@ -203,19 +203,7 @@ impl Chunks {
     pub fn rescan(&self, new_text: &str, runs: &[Run]) -> (Chunks, Vec<usize>) {
         let texts: Vec<&str> = crate::lines::split_at_newlines(new_text).collect();
         // Where each line the runs left alone was.
-        let mut old_row_of = vec![None; texts.len()];
-        let (mut old, mut new) = (0, 0);
-        let end = Run {
-            old: self.lines.len()..self.lines.len(),
-            new: texts.len()..texts.len(),
-        };
-        for run in runs.iter().chain(std::iter::once(&end)) {
-            while new < run.new.start.min(texts.len()) {
-                old_row_of[new] = Some(old);
-                (old, new) = (old + 1, new + 1);
-            }
-            (old, new) = (run.old.end, run.new.end);
-        }
+        let old_row_of = crate::lines::rows_elsewhere(runs, texts.len(), |run| (&run.new, &run.old));
         let mut scanner = Scanner::default();
         let mut restated = Vec::new();
         let lines = texts
@@ -545,9 +533,7 @@ fn class_body(lines: &[Line], chunk: Range<usize>) -> Option<Vec<usize>> {
     if lines[header].kind != LineKind::Class || lines[header].indent != 0 {
         return None;
     }
-    let first_body = (header + 1..chunk.end).find(|&row| lines[row].starts_statement() && lines[row].indent > 0)?;
-    let body = starts_at(lines, first_body..chunk.end, lines[first_body].indent);
-    (body.len() > 1 && body[0] == first_body).then_some(body)
+    body_starts(lines, header, chunk.end)
 }
 
 /// The body statements of a chunk that is a long function (its decorators,
@@ -559,13 +545,21 @@ fn function_body(lines: &[Line], chunk: Range<usize>) -> Option<FunctionChunk> {
     let header = chunk
         .clone()
         .find(|&row| lines[row].starts_statement() && lines[row].kind != LineKind::Decorator)?;
-    let level = lines[header].indent;
     if lines[header].kind != LineKind::Function {
         return None;
     }
-    let first_body = (header + 1..chunk.end).find(|&row| lines[row].starts_statement() && lines[row].indent > level)?;
-    let body = starts_at(lines, first_body..chunk.end, lines[first_body].indent);
-    (body.len() > 1 && body[0] == first_body).then_some(FunctionChunk { rows: chunk, body })
+    let body = body_starts(lines, header, chunk.end)?;
+    Some(FunctionChunk { rows: chunk, body })
+}
+
+/// The first rows of the statements of the body under the header on row
+/// `header` (up to row `end`), if it holds more than one statement and the
+/// first is on a line of its own.
+fn body_starts(lines: &[Line], header: usize, end: usize) -> Option<Vec<usize>> {
+    let level = lines[header].indent;
+    let first_body = (header + 1..end).find(|&row| lines[row].starts_statement() && lines[row].indent > level)?;
+    let body = starts_at(lines, first_body..end, lines[first_body].indent);
+    (body.len() > 1 && body[0] == first_body).then_some(body)
 }
 
 /// Whether a function spells a word that reads its names by their spelling
